@@ -1,0 +1,11 @@
+import type { Migration } from "kysely";
+import * as accounts from "./2026-11-25-0001-accounts.js";
+
+/**
+ * Every migration, by name. Names sort by date, so kysely applies them in the
+ * order they were written. Add a new file as `YYYY-MM-DD-NNNN-what.ts` and list
+ * it here; never edit one that has shipped.
+ */
+export const migrations: Record<string, Migration> = {
+  "2026-11-25-0001-accounts": accounts,
+};

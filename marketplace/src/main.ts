@@ -1,0 +1,41 @@
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "./config.js";
+import { migrateToLatest, openDatabase } from "./db/database.js";
+import { createLogger } from "./log.js";
+import { startMarketplace } from "./server/marketplace-server.js";
+
+// The Marketplace program: configuration, then the database, then the listeners.
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`marketplace: bad configuration: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const log = createLogger(config.logLevel, { service: "marketplace" });
+const database = await openDatabase({
+  url: config.databaseUrl,
+  dataDir: config.databaseUrl === undefined ? join(config.dataDir, "db") : undefined,
+}).catch((err: unknown) => {
+  log.error("cannot open the database", { err });
+  process.exit(1);
+});
+await migrateToLatest(database.db);
+const server = await startMarketplace({ config, database, log }).catch(async (err: unknown) => {
+  log.error("cannot start", { err });
+  await database.close();
+  process.exit(1);
+});
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, async () => {
+    log.info("signal received", { signal });
+    await server.stop();
+    await database.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,120 @@
+import { spawn } from "node:child_process";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import {
+  AccountService,
+  Health,
+  HealthCheckRequestSchema,
+  HealthCheckResponse_ServingStatus as Status,
+} from "@eddie-marketplace/gen";
+import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
+import * as grpc from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../config.js";
+import { type DatabaseHandle, openDatabase } from "../db/database.js";
+import { silentLogger } from "../log.js";
+import { type MarketplaceServer, startMarketplace } from "./marketplace-server.js";
+
+describe("the Marketplace server", () => {
+  let database: DatabaseHandle;
+  let server: MarketplaceServer;
+  beforeAll(async () => {
+    database = await openDatabase({});
+    server = await startMarketplace({
+      config: loadConfig({
+        MARKETPLACE_PORT: "0",
+        MARKETPLACE_GRPC_PORT: "0",
+        MARKETPLACE_HOST: "127.0.0.1",
+        MARKETPLACE_GRPC_HOST: "127.0.0.1",
+      }),
+      database,
+      log: silentLogger,
+    });
+  });
+  afterAll(async () => {
+    await server.stop(1000);
+    await database.close();
+  });
+
+  it("answers the health check over plain HTTP/1.1 JSON, as curl would", async () => {
+    const res = await fetch(`http://127.0.0.1:${server.httpPort}/grpc.health.v1.Health/Check`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(await res.json()).toEqual({ status: "SERVING" });
+  });
+
+  it("answers gRPC over HTTP/2 on the same client-facing port", async () => {
+    const client = createClient(
+      Health,
+      createGrpcTransport({ baseUrl: `http://127.0.0.1:${server.httpPort}` }),
+    );
+    expect((await client.check({})).status).toBe(Status.SERVING);
+  });
+
+  it("answers the gRPC health check on the node-facing port", async () => {
+    const Client = grpc.makeGenericClientConstructor(
+      grpcServiceDefinition(Health) as grpc.ServiceDefinition,
+      "Health",
+    );
+    const client = new Client(`127.0.0.1:${server.grpcPort}`, grpc.credentials.createInsecure());
+    const status = await new Promise<number>((resolve, reject) =>
+      (
+        client as unknown as { check: grpc.requestCallback<unknown> & ((...a: unknown[]) => void) }
+      ).check(
+        create(HealthCheckRequestSchema, {}),
+        (err: grpc.ServiceError | null, res: { status: number }) =>
+          err ? reject(err) : resolve(res.status),
+      ),
+    );
+    client.close();
+    expect(status).toBe(Status.SERVING);
+  });
+
+  it("answers NOT_FOUND for a health check of an unknown service", async () => {
+    const client = createClient(
+      Health,
+      createConnectTransport({
+        baseUrl: `http://127.0.0.1:${server.httpPort}`,
+        httpVersion: "1.1",
+      }),
+    );
+    await expect(client.check({ service: "nope.v1.Nope" })).rejects.toMatchObject({
+      code: Code.NotFound,
+    });
+  });
+
+  it("registers every client-facing service; unbuilt methods answer UNIMPLEMENTED", async () => {
+    const client = createClient(
+      AccountService,
+      createConnectTransport({
+        baseUrl: `http://127.0.0.1:${server.httpPort}`,
+        httpVersion: "1.1",
+      }),
+    );
+    const err = await client.getMe({}).catch((e: unknown) => ConnectError.from(e));
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).code).toBe(Code.Unimplemented);
+  });
+});
+
+describe("the Marketplace program", () => {
+  it("stops at once with a one-line message naming a bad variable", async () => {
+    const child = spawn("npx", ["tsx", "src/main.ts"], {
+      cwd: new URL("../..", import.meta.url).pathname,
+      env: { ...process.env, MARKETPLACE_PORT: "http" },
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(2);
+    const lines = stderr.split("\n").filter((l) => l.startsWith("marketplace:"));
+    expect(lines).toEqual([
+      'marketplace: bad configuration: MARKETPLACE_PORT: must be a whole number, got "http"',
+    ]);
+  });
+});

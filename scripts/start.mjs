@@ -1,0 +1,53 @@
+// `npm start`: the whole system on this machine with demo data, on the
+// embedded database unless DATABASE_URL is set. Installs packages first when
+// needed. Ctrl-C stops every part.
+import { spawn } from "node:child_process";
+import { ensurePackages } from "./ensure.mjs";
+
+ensurePackages();
+const root = new URL("..", import.meta.url).pathname;
+
+/** The parts, in start order: name, workspace folder, command. */
+const parts = [{ name: "marketplace", cwd: "marketplace", args: ["tsx", "src/main.ts"] }];
+
+const children = [];
+let stopping = false;
+for (const part of parts) {
+  const child = spawn("npx", ["--no-install", ...part.args], {
+    cwd: `${root}${part.cwd}`,
+    env: { ...process.env, ...part.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const prefix = `[${part.name}] `;
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = "";
+    stream.on("data", (d) => {
+      const lines = (rest + d.toString()).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
+    });
+  }
+  child.on("exit", (code) => {
+    if (!stopping) {
+      console.error(`${prefix}exited with ${code}; stopping everything`);
+      stop(1);
+    }
+  });
+  children.push(child);
+}
+
+function stop(code = 0) {
+  stopping = true;
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+  }
+  setTimeout(() => process.exit(code), 3000).unref();
+  Promise.all(
+    children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once("exit", r)))),
+  ).then(() => process.exit(code));
+}
+process.once("SIGINT", () => stop(0));
+process.once("SIGTERM", () => stop(0));
