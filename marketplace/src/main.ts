@@ -1,4 +1,6 @@
 import { join } from "node:path";
+import { buildApp } from "./app.js";
+import { oidcTokenVerifier } from "./auth/oidc-token-verifier.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { migrateToLatest, openDatabase } from "./db/database.js";
 import { createLogger } from "./log.js";
@@ -25,16 +27,31 @@ const database = await openDatabase({
   process.exit(1);
 });
 await migrateToLatest(database.db);
-const server = await startMarketplace({ config, database, log }).catch(async (err: unknown) => {
+const app = await buildApp({
+  config,
+  database,
+  log,
+  verifier: oidcTokenVerifier({ issuer: config.oidcIssuer, audience: config.oidcAudience }),
+});
+const server = await startMarketplace({
+  config,
+  database,
+  log,
+  routes: app.routes,
+  interceptors: app.interceptors,
+  nodeServices: app.nodeServices,
+}).catch(async (err: unknown) => {
   log.error("cannot start", { err });
   await database.close();
   process.exit(1);
 });
+await app.start();
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, async () => {
     log.info("signal received", { signal });
     await server.stop();
+    await app.stop();
     await database.close();
     process.exit(0);
   });

@@ -11,6 +11,7 @@ import {
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiRoutes } from "../api/routes.js";
 import { loadConfig } from "../config.js";
 import { type DatabaseHandle, openDatabase } from "../db/database.js";
 import { silentLogger } from "../log.js";
@@ -30,6 +31,7 @@ describe("the Marketplace server", () => {
       }),
       database,
       log: silentLogger,
+      routes: apiRoutes(),
     });
   });
   afterAll(async () => {

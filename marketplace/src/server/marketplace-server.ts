@@ -1,6 +1,5 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { apiRoutes } from "../api/routes.js";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/database.js";
 import { healthRoutes } from "../health/health-routes.js";
@@ -52,7 +51,7 @@ export async function startMarketplace(deps: MarketplaceDeps): Promise<Marketpla
   const handler = connectNodeAdapter({
     routes: (router) => {
       healthRoutes(health, shutdown.signal)(router);
-      (deps.routes ?? apiRoutes())(router);
+      deps.routes?.(router);
     },
     interceptors: deps.interceptors ?? [],
     readMaxBytes: config.maxMessageBytes,

@@ -1,0 +1,48 @@
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { apiRoutes } from "./api/routes.js";
+import { authInterceptor } from "./auth/auth-interceptor.js";
+import type { TokenVerifier } from "./auth/token-verifier.js";
+import type { Config } from "./config.js";
+import type { DatabaseHandle } from "./db/database.js";
+import type { Logger } from "./log.js";
+import type { GrpcService } from "./server/node-listener.js";
+
+/**
+ * The Marketplace's parts, wired together: what the listeners serve and the
+ * background work (outbox relay, expiry sweeps) that runs beside them. The
+ * composition root: `main.ts` builds it from configuration, whole-system tests
+ * build it with their own pieces.
+ */
+export interface MarketplaceApp {
+  readonly routes: (router: ConnectRouter) => void;
+  readonly interceptors: Interceptor[];
+  readonly nodeServices: readonly GrpcService[];
+  /** Starts background work; call once the listeners are up. */
+  start(): Promise<void>;
+  /** Stops background work; call before closing the database. */
+  stop(): Promise<void>;
+}
+
+/** What the app is built from. `verifier` checks the IAM's access tokens. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly database: DatabaseHandle;
+  readonly log: Logger;
+  readonly verifier: TokenVerifier;
+}
+
+/** Builds the Marketplace's parts. */
+export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
+  const background: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+  return {
+    routes: apiRoutes(),
+    interceptors: [authInterceptor(deps.verifier, deps.log)],
+    nodeServices: [],
+    async start() {
+      for (const b of background) await b.start();
+    },
+    async stop() {
+      for (const b of [...background].reverse()) await b.stop();
+    },
+  };
+}
