@@ -8,4 +8,5 @@ export * from "./eddie/marketplace/v1/instance_pb.js";
 export * from "./eddie/marketplace/v1/search_pb.js";
 export * from "./eddie/notification/v1/notification_pb.js";
 export * from "./eddie/vocabulary/v1/vocabulary_pb.js";
+export * from "./google/rpc/error_details_pb.js";
 export * from "./grpc/health/v1/health_pb.js";

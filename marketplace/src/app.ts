@@ -1,4 +1,5 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { domainErrorInterceptor } from "./api/errors.js";
 import { apiRoutes } from "./api/routes.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { TokenVerifier } from "./auth/token-verifier.js";
@@ -36,7 +37,10 @@ export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
   const background: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   return {
     routes: apiRoutes(),
-    interceptors: [authInterceptor(deps.verifier, deps.log)],
+    interceptors: [
+      authInterceptor(deps.verifier, deps.log),
+      domainErrorInterceptor((err) => deps.log.error("unexpected error", { err })),
+    ],
     nodeServices: [],
     async start() {
       for (const b of background) await b.start();

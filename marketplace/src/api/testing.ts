@@ -9,6 +9,7 @@ import { authInterceptor } from "../auth/auth-interceptor.js";
 import type { Principal } from "../auth/principal.js";
 import { fakeTokenVerifier } from "../auth/testing.js";
 import { silentLogger } from "../log.js";
+import { domainErrorInterceptor } from "./errors.js";
 
 /**
  * Serves `routes` over an in-memory transport behind the real authentication
@@ -24,7 +25,12 @@ export function inMemoryApi(
   principals: Record<string, Principal>,
 ) {
   const transport = createRouterTransport(routes, {
-    router: { interceptors: [authInterceptor(fakeTokenVerifier(principals), silentLogger)] },
+    router: {
+      interceptors: [
+        authInterceptor(fakeTokenVerifier(principals), silentLogger),
+        domainErrorInterceptor(),
+      ],
+    },
   });
   return {
     as(token: string | undefined) {
