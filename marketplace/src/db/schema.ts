@@ -8,6 +8,10 @@ import type { ColumnType } from "kysely";
  */
 export interface Database {
   account: AccountTable;
+  aiida_instance: AiidaInstanceTable;
+  instance_pairing: InstancePairingTable;
+  search_run: SearchRunTable;
+  search_match: SearchMatchTable;
 }
 
 /** A timestamp column written by the database (`now()`) unless given. */
@@ -23,4 +27,62 @@ export interface AccountTable {
   email: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+}
+
+/** An AIIDA instance that registered over its node stream; its key is pinned at first sight. */
+export interface AiidaInstanceTable {
+  instance_id: string;
+  /** The Ed25519 public key (JWK JSON) pinned at first registration. */
+  public_key_jwk: string;
+  /** RFC 7638 thumbprint of the pinned key, compared at every hello. */
+  key_thumbprint: string;
+  version: string;
+  advertised_address: string;
+  /** The IP address the stream was last seen from. */
+  peer_address: string;
+  online: ColumnType<boolean, boolean | undefined, boolean>;
+  first_seen: CreatedAt;
+  last_seen: CreatedAt;
+  /** The instance's reported `Capabilities`, as protobuf JSON. */
+  capabilities: ColumnType<unknown, string | undefined, string>;
+  /** The customer (token subject) who claimed it; null while unclaimed. */
+  claimed_by: string | null;
+  claimed_at: Date | null;
+}
+
+/** The pairing code an unclaimed instance shows, stored as a hash, and its wrong tries. */
+export interface InstancePairingTable {
+  instance_id: string;
+  code_hash: string | null;
+  expires_at: Date | null;
+  failed_attempts: ColumnType<number, number | undefined, number>;
+  locked_until: Date | null;
+}
+
+/** One search of the AIIDA instances for a data request. */
+export interface SearchRunTable {
+  id: string;
+  data_request_id: string;
+  organisation_id: string;
+  /** The subject of the caller who started it. */
+  requested_by: string;
+  state: "running" | "completed" | "cancelled";
+  asked: number;
+  matched: number;
+  not_matched: number;
+  offline: number;
+  timed_out: number;
+  skipped_unclaimed: number;
+  started_at: CreatedAt;
+  deadline: Date;
+  finished_at: Date | null;
+  access_requested: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+/** An instance that answered "match" in a search run. */
+export interface SearchMatchTable {
+  search_run_id: string;
+  instance_id: string;
+  /** How long after the start its answer arrived. */
+  latency_ms: number;
 }

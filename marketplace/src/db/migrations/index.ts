@@ -1,5 +1,7 @@
 import type { Migration } from "kysely";
 import * as accounts from "./2026-11-25-0001-accounts.js";
+import * as aiidaInstances from "./2026-11-25-0200-aiida-instances.js";
+import * as searchRuns from "./2026-11-25-0201-search-runs.js";
 
 /**
  * Every migration, by name. Names sort by date, so kysely applies them in the
@@ -8,4 +10,6 @@ import * as accounts from "./2026-11-25-0001-accounts.js";
  */
 export const migrations: Record<string, Migration> = {
   "2026-11-25-0001-accounts": accounts,
+  "2026-11-25-0200-aiida-instances": aiidaInstances,
+  "2026-11-25-0201-search-runs": searchRuns,
 };

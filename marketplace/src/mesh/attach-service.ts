@@ -1,0 +1,318 @@
+import { fromBinary } from "@bufbuild/protobuf";
+import { durationFromMs, timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
+import {
+  AiidaService,
+  type AttachRequest,
+  AttachRequestSchema,
+  type Hello,
+} from "@eddie-marketplace/gen";
+import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
+import * as grpc from "@grpc/grpc-js";
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.js";
+import {
+  defaultPairingPolicy,
+  type IssuedCode,
+  issuePairingCode,
+  type PairingPolicy,
+} from "../instances/instance-claiming.js";
+import {
+  markAllInstancesOffline,
+  markInstanceOffline,
+  registerInstance,
+  storeCapabilities,
+} from "../instances/instance-repository.js";
+import type { Logger } from "../log.js";
+import type { GrpcService } from "../server/node-listener.js";
+import { ProofError, verifyHello } from "./node-proof.js";
+import {
+  type AttachCall,
+  encodeAttachResponse,
+  NodeLink,
+  type NodeRegistry,
+} from "./node-registry.js";
+
+/** Tunables of the node-facing mesh; tests shorten them. */
+export interface MeshOptions {
+  /** How often each instance is pinged; silence for three intervals closes its stream. */
+  readonly pingIntervalMs: number;
+  /** How long a new stream may take to send its hello. */
+  readonly helloTimeoutMs: number;
+  /** Messages that may wait for the network per stream before writes are refused. */
+  readonly maxPendingWrites: number;
+  /** A new pairing code is sent this long before the current one expires. */
+  readonly pairingRotateBeforeMs: number;
+  readonly pairing: PairingPolicy;
+}
+
+/** Production defaults: 30 s pings, 10-minute codes rotated 2 minutes early. */
+export const defaultMeshOptions: MeshOptions = {
+  pingIntervalMs: 30_000,
+  helloTimeoutMs: 10_000,
+  maxPendingWrites: 32,
+  pairingRotateBeforeMs: 2 * 60_000,
+  pairing: defaultPairingPolicy,
+};
+
+/** What the mesh is built from. */
+export interface MeshDeps {
+  readonly db: Kysely<Database>;
+  readonly registry: NodeRegistry;
+  readonly log: Logger;
+  readonly options?: Partial<MeshOptions>;
+}
+
+/**
+ * The node-facing AiidaService and its background work (pings, pairing-code
+ * rotation). Each AIIDA instance attaches with a hello carrying a key proof;
+ * the key is pinned at first registration and another key for the same ID is
+ * refused with PERMISSION_DENIED; a bad proof is UNAUTHENTICATED.
+ */
+export class NodeMesh {
+  private readonly options: MeshOptions;
+  private timer: NodeJS.Timeout | undefined;
+  private nonce = 0n;
+
+  constructor(private readonly deps: MeshDeps) {
+    this.options = { ...defaultMeshOptions, ...deps.options };
+  }
+
+  /** The service for the node-facing listener. Responses may be pre-serialized Buffers. */
+  get service(): GrpcService {
+    const definition = grpcServiceDefinition(AiidaService) as grpc.ServiceDefinition;
+    const attach = definition.attach as grpc.MethodDefinition<AttachRequest, unknown>;
+    const serialize = attach.responseSerialize;
+    return {
+      definition: {
+        ...definition,
+        attach: {
+          ...attach,
+          requestDeserialize: (bytes: Buffer) => fromBinary(AttachRequestSchema, bytes),
+          responseSerialize: (m: unknown) => (Buffer.isBuffer(m) ? m : serialize(m)),
+        },
+      },
+      implementation: { attach: (call: AttachCall) => void this.attach(call) },
+    };
+  }
+
+  /** Marks stale instances offline and starts pings and code rotation. */
+  async start(): Promise<void> {
+    await markAllInstancesOffline(this.deps.db);
+    this.timer = setInterval(() => void this.tick(), this.options.pingIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops background work and ends every stream. */
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.deps.registry.closeAll("the Marketplace is shutting down");
+  }
+
+  private async attach(call: AttachCall): Promise<void> {
+    const { log } = this.deps;
+    const peerAddress = peerIp(call.getPeer());
+    const early: AttachRequest[] = [];
+    let link: NodeLink | undefined;
+    let ended = false;
+    const hello = new Promise<Hello | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), this.options.helloTimeoutMs);
+      call.on("data", (req: AttachRequest) => {
+        if (link !== undefined) {
+          void this.onMessage(link, req);
+          return;
+        }
+        if (req.message.case === "hello" && early.length === 0) {
+          clearTimeout(timer);
+          early.push(req);
+          resolve(req.message.value);
+          return;
+        }
+        early.push(req);
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+      const finish = () => {
+        ended = true;
+        clearTimeout(timer);
+        resolve(undefined);
+        if (link !== undefined && this.deps.registry.detach(link)) {
+          void markInstanceOffline(this.deps.db, link.instanceId, new Date()).catch((err) =>
+            log.warn("cannot mark instance offline", { err, instance_id: link?.instanceId }),
+          );
+        }
+      };
+      call.on("end", finish);
+      call.on("cancelled", finish);
+      call.on("error", finish);
+      call.on("close", finish);
+    });
+
+    const h = await hello;
+    if (h === undefined) {
+      if (!ended) {
+        call.emit("error", {
+          code: grpc.status.UNAUTHENTICATED,
+          details: "the first message must be a hello",
+        });
+      }
+      return;
+    }
+    let identity: Awaited<ReturnType<typeof verifyHello>>;
+    try {
+      identity = await verifyHello(h);
+    } catch (err) {
+      const details = err instanceof ProofError ? err.message : "the hello could not be checked";
+      log.info("hello refused", { peer: peerAddress, reason: details });
+      call.emit("error", { code: grpc.status.UNAUTHENTICATED, details });
+      return;
+    }
+    const now = new Date();
+    const outcome = await registerInstance(
+      this.deps.db,
+      {
+        instanceId: identity.instanceId,
+        publicKeyJwk: identity.publicKeyJwk,
+        thumbprint: identity.thumbprint,
+        version: h.version,
+        advertisedAddress: h.advertisedAddress,
+        peerAddress,
+      },
+      now,
+    );
+    if (!outcome.accepted) {
+      log.warn("hello with another key for a known instance", {
+        instance_id: identity.instanceId,
+        peer: peerAddress,
+      });
+      call.emit("error", {
+        code: grpc.status.PERMISSION_DENIED,
+        details: "another key is registered for this instance ID",
+      });
+      return;
+    }
+    if (ended) {
+      await markInstanceOffline(this.deps.db, identity.instanceId, new Date());
+      return;
+    }
+    const code = outcome.claimed
+      ? undefined
+      : await issuePairingCode(this.deps.db, identity.instanceId, now, this.options.pairing);
+    const l = new NodeLink(
+      identity.instanceId,
+      peerAddress,
+      call,
+      outcome.claimed,
+      this.options.maxPendingWrites,
+    );
+    if (code !== undefined) l.pairingExpiresAt = code.expiresAt.getTime();
+    l.writeBytes(
+      encodeAttachResponse({
+        message: {
+          case: "welcome",
+          value: {
+            claimed: outcome.claimed,
+            pairingCode: code === undefined ? undefined : pairingCodeMessage(code),
+            pingInterval: durationFromMs(this.options.pingIntervalMs),
+            serverTime: timestampNow(),
+          },
+        },
+      }),
+    );
+    if (ended) return;
+    link = l;
+    this.deps.registry.attach(l);
+    log.debug("instance attached", {
+      instance_id: l.instanceId,
+      peer: peerAddress,
+      first_time: outcome.firstTime,
+    });
+    for (const req of early.slice(1)) await this.onMessage(l, req);
+  }
+
+  private async onMessage(link: NodeLink, req: AttachRequest): Promise<void> {
+    switch (req.message.case) {
+      case "hello":
+        link.close(grpc.status.FAILED_PRECONDITION, "hello is only allowed as the first message");
+        return;
+      case "capabilities":
+        link.lastHeard = Date.now();
+        await storeCapabilities(this.deps.db, link.instanceId, req.message.value).catch((err) =>
+          this.deps.log.warn("cannot store capabilities", { err, instance_id: link.instanceId }),
+        );
+        return;
+      default:
+        this.deps.registry.received(link, req.message);
+    }
+  }
+
+  /**
+   * Sends a new pairing code to an attached unclaimed instance (after a
+   * release, or before its code expires). Returns the code, or undefined when
+   * the instance is not attached here.
+   */
+  async sendNewPairingCode(instanceId: string, now = new Date()): Promise<IssuedCode | undefined> {
+    const link = this.deps.registry.link(instanceId);
+    if (link === undefined) return undefined;
+    const code = await issuePairingCode(this.deps.db, link.instanceId, now, this.options.pairing);
+    link.pairingExpiresAt = code.expiresAt.getTime();
+    link.writeBytes(
+      encodeAttachResponse({ message: { case: "pairingCode", value: pairingCodeMessage(code) } }),
+    );
+    return code;
+  }
+
+  /** Tells an attached instance that it was claimed or released. */
+  async claimChanged(instanceId: string, claimed: boolean): Promise<void> {
+    const { registry } = this.deps;
+    registry.setClaimed(instanceId, claimed);
+    registry.send(instanceId, { message: { case: "claimStatus", value: { claimed } } });
+    const link = registry.link(instanceId);
+    if (link === undefined) return;
+    if (claimed) link.pairingExpiresAt = 0;
+    else await this.sendNewPairingCode(instanceId);
+  }
+
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    const silentFor = 3 * this.options.pingIntervalMs;
+    this.nonce++;
+    const ping = encodeAttachResponse({ message: { case: "ping", value: { nonce: this.nonce } } });
+    const rotate: string[] = [];
+    for (const link of [...this.deps.registry.all()]) {
+      if (now - link.lastHeard > silentFor) {
+        link.close(grpc.status.UNAVAILABLE, "no answer to pings");
+        if (this.deps.registry.detach(link)) {
+          await markInstanceOffline(this.deps.db, link.instanceId, new Date()).catch(() => {});
+        }
+        continue;
+      }
+      link.writeBytes(ping);
+      if (
+        !link.claimed &&
+        link.pairingExpiresAt > 0 &&
+        link.pairingExpiresAt - now < this.options.pairingRotateBeforeMs
+      ) {
+        rotate.push(link.instanceId);
+      }
+    }
+    for (const id of rotate) {
+      await this.sendNewPairingCode(id).catch((err) =>
+        this.deps.log.warn("cannot rotate pairing code", { err, instance_id: id }),
+      );
+    }
+  }
+}
+
+function pairingCodeMessage(code: IssuedCode) {
+  return { code: code.code, expiresAt: timestampFromDate(code.expiresAt) };
+}
+
+/** The IP address in a grpc-js peer string ("ipv4:1.2.3.4:5", "[::1]:5", "1.2.3.4:5"). */
+export function peerIp(peer: string): string {
+  const bare = peer.replace(/^ipv[46]:/, "");
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare);
+  if (bracketed?.[1] !== undefined) return bracketed[1];
+  const colons = bare.split(":").length - 1;
+  if (colons === 1) return bare.slice(0, bare.lastIndexOf(":"));
+  return bare;
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  type DataRequest,
+  ItemStatus,
+  type SearchInstancesResponse,
+  SearchInstancesResponseSchema,
+} from "@eddie-marketplace/gen";
+import type { Kysely } from "kysely";
+import { NotFoundError, PreconditionError } from "../api/errors.js";
+import type { Database } from "../db/schema.js";
+import { countInstancesByClaim } from "../instances/instance-repository.js";
+import type { Logger } from "../log.js";
+import { deriveQuery } from "./query-derivation.js";
+import type { FanoutEnd, SearchFanout } from "./search-fanout.js";
+import {
+  countsMessage,
+  finishSearchRun,
+  insertSearchRun,
+  type RunCounts,
+  toSearchRunMessage,
+} from "./search-run-repository.js";
+
+/** Looks up a data request by ID (the catalog's `findDataRequest`). */
+export type FindDataRequest = (
+  db: Kysely<Database>,
+  id: string,
+) => Promise<DataRequest | undefined>;
+
+/** What a search needs. */
+export interface SearchDeps {
+  readonly db: Kysely<Database>;
+  readonly fanout: SearchFanout;
+  readonly findDataRequest: FindDataRequest;
+  readonly log: Logger;
+}
+
+/** Who searches, and for what. */
+export interface SearchInput {
+  readonly subject: string;
+  readonly organisationId: string;
+  readonly dataRequestId: string;
+  /** How long to wait for answers. */
+  readonly timeoutMs: number;
+}
+
+/** The least time between two progress events. */
+const progressEveryMs = 250;
+
+/**
+ * Searches the claimed AIIDA instances for data matching one of the caller's
+ * published data requests. Yields `started`, then each match as its answer
+ * arrives and occasional `progress`, and last the `summary`. The run and its
+ * matches are stored; when the caller stops iterating or `signal` aborts, the
+ * search stops and what was found until then is stored as cancelled.
+ *
+ * @example
+ * for await (const event of searchInstances(deps, input, ctx.signal)) yield event;
+ */
+export async function* searchInstances(
+  deps: SearchDeps,
+  input: SearchInput,
+  signal: AbortSignal,
+): AsyncGenerator<SearchInstancesResponse> {
+  const request = await deps.findDataRequest(deps.db, input.dataRequestId);
+  if (request === undefined || request.organisation?.id !== input.organisationId) {
+    throw new NotFoundError("data request", input.dataRequestId);
+  }
+  if (request.status !== ItemStatus.PUBLISHED) {
+    throw new PreconditionError(
+      "only a published data request can be searched for; publish it first",
+    );
+  }
+  const startedAt = new Date();
+  const deadline = new Date(startedAt.getTime() + input.timeoutMs);
+  const runId = randomUUID();
+  const query = deriveQuery(request, { queryId: runId, now: startedAt, deadline });
+  const registered = await countInstancesByClaim(deps.db);
+
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener("abort", onAbort, { once: true });
+
+  const counts: RunCounts = {
+    asked: 0,
+    matched: 0,
+    notMatched: 0,
+    offline: 0,
+    timedOut: 0,
+    skippedUnclaimed: registered.unclaimed,
+  };
+  const matches: { instanceId: string; latencyMs: number }[] = [];
+  const pendingEvents: SearchInstancesResponse[] = [];
+  let changed = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    changed = true;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+
+  const run = deps.fanout.start(
+    query,
+    deadline.getTime(),
+    {
+      answer(instanceId, match, latencyMs) {
+        if (match) {
+          counts.matched++;
+          matches.push({ instanceId, latencyMs });
+          pendingEvents.push(
+            create(SearchInstancesResponseSchema, {
+              event: {
+                case: "match",
+                value: { instanceId, latency: durationFromMs(latencyMs) },
+              },
+            }),
+          );
+        } else counts.notMatched++;
+        notify();
+      },
+      lost() {
+        counts.timedOut++;
+        notify();
+      },
+    },
+    stop.signal,
+  );
+  counts.asked = run.asked;
+  counts.offline = Math.max(0, registered.claimed - run.asked);
+  let ended: FanoutEnd | undefined;
+  void run.done.then((end) => {
+    ended = end;
+    notify();
+  });
+
+  let finished = false;
+  const finish = async (end: FanoutEnd) => {
+    finished = true;
+    signal.removeEventListener("abort", onAbort);
+    counts.timedOut = counts.asked - counts.matched - counts.notMatched;
+    await finishSearchRun(deps.db, {
+      id: runId,
+      state: end === "cancelled" ? "cancelled" : "completed",
+      finishedAt: new Date(),
+      counts,
+      matches,
+    });
+  };
+
+  try {
+    await insertSearchRun(deps.db, {
+      id: runId,
+      dataRequestId: request.id,
+      organisationId: input.organisationId,
+      requestedBy: input.subject,
+      startedAt,
+      deadline,
+      counts,
+    });
+    yield create(SearchInstancesResponseSchema, {
+      event: {
+        case: "started",
+        value: {
+          searchRunId: runId,
+          counts: countsMessage(counts),
+          deadline: timestampFromDate(deadline),
+        },
+      },
+    });
+    let lastProgress = Date.now();
+    for (;;) {
+      if (pendingEvents.length > 0) yield* pendingEvents.splice(0);
+      if (ended !== undefined && pendingEvents.length === 0) break;
+      if (changed && Date.now() - lastProgress >= progressEveryMs) {
+        changed = false;
+        lastProgress = Date.now();
+        yield create(SearchInstancesResponseSchema, {
+          event: { case: "progress", value: countsMessage(counts) },
+        });
+        continue;
+      }
+      if (pendingEvents.length > 0 || ended !== undefined) continue;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (changed) setTimeout(notify, progressEveryMs - (Date.now() - lastProgress)).unref();
+      });
+    }
+    const end = ended ?? "cancelled";
+    await finish(end);
+    const row = {
+      id: runId,
+      data_request_id: request.id,
+      organisation_id: input.organisationId,
+      requested_by: input.subject,
+      state: end === "cancelled" ? ("cancelled" as const) : ("completed" as const),
+      asked: counts.asked,
+      matched: counts.matched,
+      not_matched: counts.notMatched,
+      offline: counts.offline,
+      timed_out: counts.timedOut,
+      skipped_unclaimed: counts.skippedUnclaimed,
+      started_at: startedAt,
+      deadline,
+      finished_at: new Date(),
+      access_requested: false,
+    };
+    yield create(SearchInstancesResponseSchema, {
+      event: {
+        case: "summary",
+        value: toSearchRunMessage(
+          row,
+          matches.map((m) => m.instanceId),
+        ),
+      },
+    });
+  } finally {
+    if (!finished) {
+      stop.abort();
+      await finish("cancelled").catch((err) =>
+        deps.log.error("cannot store a cancelled search run", { err, search_run_id: runId }),
+      );
+    }
+  }
+}

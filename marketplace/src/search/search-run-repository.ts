@@ -1,0 +1,186 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  type SearchCounts,
+  SearchCountsSchema,
+  type SearchRun,
+  SearchRunSchema,
+  SearchRunState,
+} from "@eddie-marketplace/gen";
+import type { Kysely, Selectable } from "kysely";
+import type { Database, SearchRunTable } from "../db/schema.js";
+
+/** A stored search run row. */
+export type SearchRunRow = Selectable<SearchRunTable>;
+
+/** The counts of a run, as plain numbers. */
+export interface RunCounts {
+  asked: number;
+  matched: number;
+  notMatched: number;
+  offline: number;
+  timedOut: number;
+  skippedUnclaimed: number;
+}
+
+/** Stores a new running search. */
+export async function insertSearchRun(
+  db: Kysely<Database>,
+  run: {
+    id: string;
+    dataRequestId: string;
+    organisationId: string;
+    requestedBy: string;
+    startedAt: Date;
+    deadline: Date;
+    counts: RunCounts;
+  },
+): Promise<void> {
+  await db
+    .insertInto("search_run")
+    .values({
+      id: run.id,
+      data_request_id: run.dataRequestId,
+      organisation_id: run.organisationId,
+      requested_by: run.requestedBy,
+      state: "running",
+      started_at: run.startedAt,
+      deadline: run.deadline,
+      ...countColumns(run.counts),
+    })
+    .execute();
+}
+
+/**
+ * Stores how a run ended and its matches, in one transaction, so a run is
+ * never marked finished without its matches.
+ */
+export async function finishSearchRun(
+  db: Kysely<Database>,
+  run: {
+    id: string;
+    state: "completed" | "cancelled";
+    finishedAt: Date;
+    counts: RunCounts;
+    matches: readonly { instanceId: string; latencyMs: number }[];
+  },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < run.matches.length; i += 2_000) {
+      await trx
+        .insertInto("search_match")
+        .values(
+          run.matches.slice(i, i + 2_000).map((m) => ({
+            search_run_id: run.id,
+            instance_id: m.instanceId,
+            latency_ms: Math.round(m.latencyMs),
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+    await trx
+      .updateTable("search_run")
+      .set({ state: run.state, finished_at: run.finishedAt, ...countColumns(run.counts) })
+      .where("id", "=", run.id)
+      .execute();
+  });
+}
+
+/** One run of `organisationId`, or undefined (also for other organisations' runs). */
+export async function findSearchRun(
+  db: Kysely<Database>,
+  organisationId: string,
+  id: string,
+): Promise<SearchRunRow | undefined> {
+  return db
+    .selectFrom("search_run")
+    .selectAll()
+    .where("id", "=", id)
+    .where("organisation_id", "=", organisationId)
+    .executeTakeFirst();
+}
+
+/** The instance IDs that matched in a run, in the order their answers arrived. */
+export async function matchedInstanceIds(
+  db: Kysely<Database>,
+  searchRunId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom("search_match")
+    .select("instance_id")
+    .where("search_run_id", "=", searchRunId)
+    .orderBy("latency_ms")
+    .orderBy("instance_id")
+    .execute();
+  return rows.map((r) => r.instance_id);
+}
+
+/** A page of an organisation's runs, newest first, after the keyset `after`. */
+export async function listSearchRuns(
+  db: Kysely<Database>,
+  query: {
+    organisationId: string;
+    dataRequestId?: string | undefined;
+    limit: number;
+    after?: { startedAt: Date; id: string } | undefined;
+  },
+): Promise<SearchRunRow[]> {
+  let q = db
+    .selectFrom("search_run")
+    .selectAll()
+    .where("organisation_id", "=", query.organisationId);
+  if (query.dataRequestId) q = q.where("data_request_id", "=", query.dataRequestId);
+  const after = query.after;
+  if (after !== undefined) {
+    q = q.where((eb) =>
+      eb.or([
+        eb("started_at", "<", after.startedAt),
+        eb.and([eb("started_at", "=", after.startedAt), eb("id", "<", after.id)]),
+      ]),
+    );
+  }
+  return q.orderBy("started_at", "desc").orderBy("id", "desc").limit(query.limit).execute();
+}
+
+/** The counts of a row as the contract's message. */
+export function countsMessage(c: RunCounts): SearchCounts {
+  return create(SearchCountsSchema, c);
+}
+
+/** The contract's view of a stored run. */
+export function toSearchRunMessage(row: SearchRunRow, matched: readonly string[]): SearchRun {
+  return create(SearchRunSchema, {
+    id: row.id,
+    dataRequestId: row.data_request_id,
+    state:
+      row.state === "running"
+        ? SearchRunState.RUNNING
+        : row.state === "completed"
+          ? SearchRunState.COMPLETED
+          : SearchRunState.CANCELLED,
+    counts: countsMessage({
+      asked: row.asked,
+      matched: row.matched,
+      notMatched: row.not_matched,
+      offline: row.offline,
+      timedOut: row.timed_out,
+      skippedUnclaimed: row.skipped_unclaimed,
+    }),
+    matchedInstanceIds: [...matched],
+    startedAt: timestampFromDate(row.started_at),
+    finishedAt: row.finished_at === null ? undefined : timestampFromDate(row.finished_at),
+    accessRequested: row.access_requested,
+  });
+}
+
+function countColumns(c: RunCounts) {
+  return {
+    asked: c.asked,
+    matched: c.matched,
+    not_matched: c.notMatched,
+    offline: c.offline,
+    timed_out: c.timedOut,
+    skipped_unclaimed: c.skippedUnclaimed,
+  };
+}
