@@ -35,7 +35,21 @@ export async function listenClientFacing(options: {
   h1.keepAliveTimeout = 65_000;
   const h2 = http2.createServer({}, handle);
   const sockets = new Set<net.Socket>();
+  // HTTP/1.1 requests in flight per socket, so shutdown can close idle
+  // keep-alive connections at once and busy ones as soon as they finish.
+  const inFlight = new Map<net.Socket, number>();
+  let closing = false;
+  h1.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.once("close", () => {
+      const left = (inFlight.get(socket) ?? 1) - 1;
+      inFlight.set(socket, left);
+      if (closing && left === 0) socket.destroySoon();
+    });
+  });
   const sessions = new Set<http2.ServerHttp2Session>();
+  const h2Sockets = new WeakSet<net.Socket>();
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
@@ -43,12 +57,16 @@ export async function listenClientFacing(options: {
 
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
+    socket.once("close", () => {
+      sockets.delete(socket);
+      inFlight.delete(socket);
+    });
     socket.once("data", (chunk: Buffer) => {
       socket.pause();
       socket.unshift(chunk);
       const n = Math.min(chunk.length, h2Preface.length);
       const isH2 = chunk.subarray(0, n).equals(h2Preface.subarray(0, n));
+      if (isH2) h2Sockets.add(socket);
       // Both servers read what was unshifted: http reads the stream, http2
       // takes the bytes already buffered before it reads the handle.
       (isH2 ? h2 : h1).emit("connection", socket);
@@ -69,9 +87,12 @@ export async function listenClientFacing(options: {
   return {
     port: address.port,
     async close(graceMs) {
+      closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.close();
-      h1.closeIdleConnections();
+      for (const socket of sockets) {
+        if (!h2Sockets.has(socket) && (inFlight.get(socket) ?? 0) === 0) socket.destroySoon();
+      }
       const timer = setTimeout(() => {
         for (const socket of sockets) socket.destroy();
       }, graceMs);
