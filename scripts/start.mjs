@@ -2,13 +2,26 @@
 // embedded database unless DATABASE_URL is set. Installs packages first when
 // needed. Ctrl-C stops every part.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { ensurePackages } from "./ensure.mjs";
 
 ensurePackages();
 const root = new URL("..", import.meta.url).pathname;
 
 /** The parts, in start order: name, workspace folder, command. */
-const parts = [{ name: "marketplace", cwd: "marketplace", args: ["tsx", "src/main.ts"] }];
+// The IAM and the Marketplace share a per-run admin token (API clients).
+const iamAdmin = {
+  IAM_ADMIN_TOKEN: process.env.IAM_ADMIN_TOKEN || randomBytes(24).toString("base64url"),
+};
+const parts = [
+  {
+    name: "iam",
+    cwd: "marketplace",
+    args: ["tsx", "src/iam/main.ts"],
+    env: { ...iamAdmin, IAM_DEMO_ACCOUNTS: "1" },
+  },
+  { name: "marketplace", cwd: "marketplace", args: ["tsx", "src/main.ts"], env: iamAdmin },
+];
 
 const children = [];
 let stopping = false;
