@@ -21,6 +21,8 @@ const parts = [
     env: { ...iamAdmin, IAM_DEMO_ACCOUNTS: "1" },
   },
   { name: "marketplace", cwd: "marketplace", args: ["tsx", "src/main.ts"], env: iamAdmin },
+  // The Customer Mobile App on http://localhost:5174.
+  { name: "mobile", cwd: "mobile", args: ["vite"] },
 ];
 
 const children = [];

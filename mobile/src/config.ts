@@ -18,6 +18,6 @@ export interface AppConfig {
 export const config: AppConfig = {
   marketplaceUrl: import.meta.env.VITE_MARKETPLACE_URL ?? "http://localhost:8080",
   issuer: import.meta.env.VITE_OIDC_ISSUER ?? "http://localhost:8081",
-  clientId: import.meta.env.VITE_OIDC_CLIENT_ID ?? "marketplace-mobile",
+  clientId: import.meta.env.VITE_OIDC_CLIENT_ID ?? "eddie-mobile",
   redirectUri: `${window.location.origin}/callback`,
 };
