@@ -36,7 +36,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
   const background: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   return {
-    routes: apiRoutes(),
+    routes: apiRoutes({ db: deps.database.db }),
     interceptors: [
       authInterceptor(deps.verifier, deps.log),
       domainErrorInterceptor((err) => deps.log.error("unexpected error", { err })),

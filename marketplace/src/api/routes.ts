@@ -7,17 +7,25 @@ import {
   NotificationService,
   SearchService,
 } from "@eddie-marketplace/gen";
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.js";
+import { catalogService } from "./catalog-service.js";
+
+/** What the client-facing services are built from. */
+export interface ApiDeps {
+  readonly db: Kysely<Database>;
+}
 
 /**
  * The client-facing services. Every service of the contracts is registered;
  * a method without an implementation answers UNIMPLEMENTED. The same routes
  * feed the real server and in-memory router transports in tests.
  */
-export function apiRoutes() {
+export function apiRoutes(deps: ApiDeps) {
   return (router: ConnectRouter) => {
     router.service(AccountService, {});
     router.service(InstanceService, {});
-    router.service(CatalogService, {});
+    router.service(CatalogService, catalogService({ db: deps.db }));
     router.service(SearchService, {});
     router.service(AccessService, {});
     router.service(NotificationService, {});

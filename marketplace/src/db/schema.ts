@@ -8,6 +8,8 @@ import type { ColumnType } from "kysely";
  */
 export interface Database {
   account: AccountTable;
+  data_request: DataRequestTable;
+  service_offer: ServiceOfferTable;
   aiida_instance: AiidaInstanceTable;
   instance_pairing: InstancePairingTable;
   search_run: SearchRunTable;
@@ -85,4 +87,60 @@ export interface SearchMatchTable {
   instance_id: string;
   /** How long after the start its answer arrived. */
   latency_ms: number;
+}
+
+/** Where a catalog item is in its life, as stored. */
+export type ItemStatusName = "draft" | "published" | "archived";
+
+/**
+ * An eligible party's data request: the AIIDA data need in columns, with the
+ * vocabulary as AIIDA writes it (OBIS codes, schema and asset names).
+ */
+export interface DataRequestTable {
+  id: string;
+  organisation_id: string;
+  organisation_name: string;
+  status: ItemStatusName;
+  name: string;
+  description: string;
+  purpose: string;
+  policy_link: string;
+  /** ISO-8601 periods when the duration is relative, else null. */
+  relative_start: string | null;
+  relative_end: string | null;
+  /** Instants when the duration is absolute, else null. */
+  absolute_start: Date | null;
+  absolute_end: Date | null;
+  transmission_schedule: string;
+  schemas: string[];
+  asset: string;
+  data_tags: string[];
+  countries: string[];
+  delivery_endpoint: string;
+  created_at: Date;
+  updated_at: Date;
+  published_at: Date | null;
+  /** Full-text search vector, generated from name, purpose and description. */
+  search: ColumnType<string, never, never>;
+}
+
+/** An eligible party's service offer to households. */
+export interface ServiceOfferTable {
+  id: string;
+  organisation_id: string;
+  organisation_name: string;
+  status: ItemStatusName;
+  name: string;
+  description: string;
+  /** The ServiceCategory's name without prefix, e.g. "FLEXIBILITY". */
+  category: string;
+  countries: string[];
+  link: string;
+  data_tags: string[];
+  data_request_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  published_at: Date | null;
+  /** Full-text search vector, generated from name and description. */
+  search: ColumnType<string, never, never>;
 }

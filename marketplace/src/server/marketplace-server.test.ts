@@ -31,7 +31,7 @@ describe("the Marketplace server", () => {
       }),
       database,
       log: silentLogger,
-      routes: apiRoutes(),
+      routes: apiRoutes({ db: database.db }),
     });
   });
   afterAll(async () => {
