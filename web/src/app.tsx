@@ -1,0 +1,68 @@
+import type { ReactNode } from "react";
+import { SessionGate, type SignedIn } from "./auth/session-gate.js";
+import { signOut } from "./auth/sign-in.js";
+import { AppHeader } from "./components/app-header.js";
+import { NotificationToasts } from "./components/notification-toasts.js";
+import { NotificationFeedProvider } from "./live/notification-feed.js";
+import { ClientContext } from "./marketplace/client-context.js";
+import { ApiClientsPage } from "./pages/api-clients-page.js";
+import { DataRequestEditorPage } from "./pages/data-request-editor-page.js";
+import { DataRequestPage } from "./pages/data-request-page.js";
+import { DataRequestsPage } from "./pages/data-requests-page.js";
+import { NotFoundPage } from "./pages/not-found-page.js";
+import { PermissionPage } from "./pages/permission-page.js";
+import { PermissionsPage } from "./pages/permissions-page.js";
+import { ServiceOfferEditorPage } from "./pages/service-offer-editor-page.js";
+import { ServiceOfferPage } from "./pages/service-offer-page.js";
+import { ServiceOffersPage } from "./pages/service-offers-page.js";
+import { matchPath, navigate, useLocation } from "./router.js";
+
+/** Every page by its path pattern; the first match wins. */
+const routes: readonly [string, (params: Record<string, string>) => ReactNode][] = [
+  ["/requests", () => <DataRequestsPage />],
+  ["/requests/new", () => <DataRequestEditorPage key="new" />],
+  ["/requests/:id/edit", (p) => <DataRequestEditorPage key={p.id} id={p.id} />],
+  ["/requests/:id", (p) => <DataRequestPage key={p.id} id={p.id ?? ""} />],
+  ["/offers", () => <ServiceOffersPage />],
+  ["/offers/new", () => <ServiceOfferEditorPage key="new" />],
+  ["/offers/:id/edit", (p) => <ServiceOfferEditorPage key={p.id} id={p.id} />],
+  ["/offers/:id", (p) => <ServiceOfferPage key={p.id} id={p.id ?? ""} />],
+  ["/access", () => <PermissionsPage />],
+  ["/access/:id", (p) => <PermissionPage key={p.id} id={p.id ?? ""} />],
+  ["/api-clients", () => <ApiClientsPage />],
+];
+
+/** The whole app: the session gate, then the signed-in shell. */
+export function App() {
+  return <SessionGate>{(session) => <Shell session={session} />}</SessionGate>;
+}
+
+function Shell(props: { session: SignedIn }) {
+  const { path } = useLocation();
+  return (
+    <ClientContext.Provider value={props.session.client}>
+      <NotificationFeedProvider client={props.session.client}>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <AppHeader account={props.session.account} path={path} onSignOut={() => void signOut()} />
+        <main id="main" tabIndex={-1}>
+          <Page path={path} />
+        </main>
+        <NotificationToasts />
+      </NotificationFeedProvider>
+    </ClientContext.Provider>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  if (path === "/" || path === "/callback") {
+    queueMicrotask(() => navigate("/requests", { replace: true }));
+    return null;
+  }
+  for (const [pattern, render] of routes) {
+    const params = matchPath(pattern, path);
+    if (params) return render(params);
+  }
+  return <NotFoundPage />;
+}

@@ -1,0 +1,104 @@
+import {
+  type MarketplaceClient,
+  type Notification,
+  subscribe as subscribeNotifications,
+} from "@eddie-marketplace/sdk";
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+
+type Listener = (n: Notification) => void;
+
+interface Feed {
+  /** True once the live stream delivered its first event. */
+  readonly live: boolean;
+  /** Unread notifications, as the last heartbeat or inbox read said. */
+  readonly unread: number;
+  /** Adds a listener for every new notification; returns its removal. */
+  subscribe(listener: Listener): () => void;
+}
+
+const FeedContext = createContext<Feed>({ live: false, unread: 0, subscribe: () => () => {} });
+
+/**
+ * Holds the one live notification subscription of the signed-in app and
+ * hands each notification to the pages that listen. The SDK's subscription
+ * reconnects by itself and resumes after the last notification seen, so
+ * nothing is missed.
+ */
+export function NotificationFeedProvider(props: {
+  client: MarketplaceClient;
+  children: ReactNode;
+}) {
+  const listeners = useRef(new Set<Listener>());
+  const [live, setLive] = useState(false);
+  const [unread, setUnread] = useState(0);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    const { signal } = abort;
+    void (async () => {
+      let afterId = "";
+      try {
+        const inbox = await props.client.notifications.listNotifications(
+          { pageSize: 1 },
+          { signal },
+        );
+        afterId = inbox.notifications[0]?.id ?? "";
+        setUnread(inbox.unreadCount);
+      } catch {
+        // The subscription below reports trouble; the inbox count is a nicety.
+      }
+      try {
+        const feed = subscribeNotifications(props.client, {
+          afterId,
+          signal,
+          onHeartbeat: (count) => {
+            setLive(true);
+            setUnread(count);
+          },
+          onReconnect: () => setLive(false),
+        });
+        for await (const n of feed) {
+          setLive(true);
+          setUnread((u) => u + 1);
+          for (const l of listeners.current) l(n);
+        }
+      } catch {
+        // A subscription that can't recover (the session ended): no live updates.
+      }
+      setLive(false);
+    })();
+    return () => abort.abort();
+  }, [props.client]);
+
+  const subscribe = useCallback((listener: Listener) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
+  const feed = useMemo<Feed>(() => ({ live, unread, subscribe }), [live, unread, subscribe]);
+  return <FeedContext.Provider value={feed}>{props.children}</FeedContext.Provider>;
+}
+
+/** Whether live updates flow, and the unread count. */
+export function useFeedStatus(): { live: boolean; unread: number } {
+  const { live, unread } = useContext(FeedContext);
+  return { live, unread };
+}
+
+/** Calls `onNotification` for each new notification while the component is shown. */
+export function useNotifications(onNotification: Listener): void {
+  const feed = useContext(FeedContext);
+  const ref = useRef(onNotification);
+  ref.current = onNotification;
+  useEffect(() => feed.subscribe((n) => ref.current(n)), [feed.subscribe]);
+}

@@ -1,0 +1,207 @@
+import { assetName, type DataRequest, ItemStatus, schemaName } from "@eddie-marketplace/sdk";
+import { useState } from "react";
+import { EmptyState, ErrorAlert, Loading } from "../components/async-state.js";
+import { PermissionTable } from "../components/permission-table.js";
+import { readCron } from "../components/schedule-field.js";
+import { SearchPanel } from "../components/search-panel.js";
+import { SearchRuns } from "../components/search-runs.js";
+import { StatusBadge } from "../components/status-badge.js";
+import { useNotifications } from "../live/notification-feed.js";
+import { useMarketplace } from "../marketplace/client-context.js";
+import { describeError } from "../marketplace/error-text.js";
+import { countries, itemStatusLabel } from "../marketplace/labels.js";
+import { obisLabel } from "../marketplace/obis-label.js";
+import { formatDate, formatDateTime, readPeriod } from "../marketplace/time-format.js";
+import { useRpc } from "../marketplace/use-rpc.js";
+import { Link } from "../router.js";
+
+/** One data request: its content, publish and archive, search, and the access asked under it. */
+export function DataRequestPage(props: { id: string }) {
+  const client = useMarketplace();
+  const request = useRpc(
+    async (signal) =>
+      (await client.catalog.getDataRequest({ id: props.id }, { signal })).dataRequest,
+    [props.id],
+  );
+  const [version, setVersion] = useState(0);
+  const [actionError, setActionError] = useState<unknown>();
+  const [busy, setBusy] = useState<string>();
+  const act = async (what: "publish" | "archive") => {
+    if (
+      what === "archive" &&
+      !window.confirm("Archive this data request? It can no longer be searched for or browsed.")
+    )
+      return;
+    setBusy(what);
+    setActionError(undefined);
+    try {
+      if (what === "publish") await client.catalog.publishDataRequest({ id: props.id });
+      else await client.catalog.archiveDataRequest({ id: props.id });
+      request.reload();
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  if (request.error !== undefined && !request.data)
+    return <ErrorAlert error={request.error} onRetry={request.reload} />;
+  if (!request.data) return <Loading label="Loading the data request…" />;
+  const r = request.data;
+  return (
+    <>
+      <div className="breadcrumb">
+        <Link href="/requests">Data requests</Link> ›
+      </div>
+      <div className="page-head">
+        <div>
+          <h1>
+            {r.dataNeed?.name || "Untitled request"} <StatusBadge {...itemStatusLabel[r.status]} />
+          </h1>
+          <p>{r.dataNeed?.purpose}</p>
+        </div>
+        <div className="button-row">
+          {r.status === ItemStatus.DRAFT && (
+            <>
+              <Link className="button" href={`/requests/${r.id}/edit`}>
+                Edit
+              </Link>
+              <button
+                type="button"
+                className="button primary"
+                disabled={busy !== undefined}
+                onClick={() => void act("publish")}
+              >
+                {busy === "publish" ? "Publishing…" : "Publish"}
+              </button>
+            </>
+          )}
+          {r.status !== ItemStatus.ARCHIVED && (
+            <button
+              type="button"
+              className="button danger"
+              disabled={busy !== undefined}
+              onClick={() => void act("archive")}
+            >
+              {busy === "archive" ? "Archiving…" : "Archive"}
+            </button>
+          )}
+        </div>
+      </div>
+      {actionError !== undefined && (
+        <div className="alert error" role="alert">
+          {describeError(actionError)}
+        </div>
+      )}
+      <div className="split">
+        <div>
+          {r.status === ItemStatus.PUBLISHED ? (
+            <>
+              <SearchPanel dataRequestId={r.id} onFinished={() => setVersion((v) => v + 1)} />
+              <RequestPermissions dataRequestId={r.id} version={version} />
+              <SearchRuns
+                dataRequestId={r.id}
+                version={version}
+                onAccessAsked={() => setVersion((v) => v + 1)}
+              />
+            </>
+          ) : r.status === ItemStatus.DRAFT ? (
+            <div className="card">
+              <EmptyState title="Publish to search">
+                <p>
+                  A draft is visible only to your organisation. Publish it to search for households
+                  and ask them for access.
+                </p>
+              </EmptyState>
+            </div>
+          ) : (
+            <RequestPermissions dataRequestId={r.id} version={version} />
+          )}
+        </div>
+        <RequestFacts request={r} />
+      </div>
+    </>
+  );
+}
+
+function RequestFacts({ request: r }: { request: DataRequest }) {
+  const n = r.dataNeed;
+  const d = n?.duration?.kind;
+  const nameOr = (f: () => string) => {
+    try {
+      return f();
+    } catch {
+      return "—";
+    }
+  };
+  return (
+    <aside className="card" aria-labelledby="facts-heading">
+      <h2 id="facts-heading">The request</h2>
+      {n?.description && <p>{n.description}</p>}
+      <dl className="facts">
+        <dt>Data tags</dt>
+        <dd>
+          {(n?.dataTags ?? []).map((t) => (
+            <div key={t}>{obisLabel(t)}</div>
+          ))}
+        </dd>
+        <dt>Asset</dt>
+        <dd>{n ? nameOr(() => assetName(n.asset)) : "—"}</dd>
+        <dt>Schemas</dt>
+        <dd>{(n?.schemas ?? []).map((s) => nameOr(() => schemaName(s))).join(", ") || "—"}</dd>
+        <dt>Duration</dt>
+        <dd>
+          {d?.case === "relative"
+            ? `From ${readPeriod(d.value.start) ?? d.value.start} until ${readPeriod(d.value.end) ?? d.value.end}`
+            : d?.case === "absolute"
+              ? `${formatDate(d.value.start)} – ${formatDate(d.value.end)}`
+              : "—"}
+        </dd>
+        <dt>Schedule</dt>
+        <dd>
+          <code>{n?.transmissionSchedule}</code>
+          <div className="hint">{readCron(n?.transmissionSchedule ?? "").text}</div>
+        </dd>
+        <dt>Countries</dt>
+        <dd>{r.countries.map((c) => countries.find((x) => x.code === c)?.name ?? c).join(", ")}</dd>
+        <dt>Policy</dt>
+        <dd>{n?.policyLink ? <a href={n.policyLink}>{n.policyLink}</a> : "—"}</dd>
+        <dt>Delivery</dt>
+        <dd>
+          <code>{r.deliveryEndpoint || "—"}</code>
+        </dd>
+        <dt>Created</dt>
+        <dd>{formatDateTime(r.createdAt)}</dd>
+        <dt>Published</dt>
+        <dd>{formatDateTime(r.publishedAt)}</dd>
+      </dl>
+    </aside>
+  );
+}
+
+/** The permissions asked under one request, updated live as households decide. */
+function RequestPermissions(props: { dataRequestId: string; version: number }) {
+  const client = useMarketplace();
+  const list = useRpc(
+    async (signal) =>
+      (
+        await client.access.listPermissions(
+          { dataRequestId: props.dataRequestId, pageSize: 100 },
+          { signal },
+        )
+      ).permissions,
+    [props.dataRequestId, props.version],
+  );
+  useNotifications((n) => {
+    if (n.permissionId) list.reload();
+  });
+  if (list.error !== undefined) return <ErrorAlert error={list.error} onRetry={list.reload} />;
+  if (!list.data) return <Loading label="Loading access requests…" />;
+  if (list.data.length === 0) return null;
+  return (
+    <section className="card" aria-labelledby="access-heading">
+      <h2 id="access-heading">Access asked</h2>
+      <PermissionTable permissions={list.data} />
+    </section>
+  );
+}
