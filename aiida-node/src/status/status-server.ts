@@ -201,14 +201,14 @@ async function instancePage(s: InstanceStatusJson): Promise<string> {
   const claim = s.claimed
     ? "<p>Claimed by a customer.</p>"
     : s.pairing_code
-      ? `<p>Pairing code: <strong class="code">${escape(s.pairing_code)}</strong>${
-          s.pairing_code_expires_at ? ` (until ${escape(s.pairing_code_expires_at)})` : ""
+      ? `<p>Pairing code: <strong class="code">${escapeHtml(s.pairing_code)}</strong>${
+          s.pairing_code_expires_at ? ` (until ${escapeHtml(s.pairing_code_expires_at)})` : ""
         }</p><p>Scan it in the Customer Mobile App, or type the ID and the code.</p><div class="qr">${qr}</div>`
       : "<p>Not claimed; waiting for a pairing code from the Marketplace.</p>";
   const sources = s.data_sources
     .map(
       (d) =>
-        `<li>${escape(String(d.name))} (${escape(String(d.type))}, ${escape(String(d.asset))}, ${escape(
+        `<li>${escapeHtml(String(d.name))} (${escapeHtml(String(d.type))}, ${escapeHtml(String(d.asset))}, ${escapeHtml(
           String(d.country),
         )})${d.enabled ? "" : " — switched off"}</li>`,
     )
@@ -216,11 +216,11 @@ async function instancePage(s: InstanceStatusJson): Promise<string> {
   return page(
     `AIIDA ${s.instance_id}`,
     `<h1>AIIDA instance</h1>
-<p>ID: <code>${escape(s.instance_id)}</code></p>
-<p>Marketplace: <strong>${escape(s.state)}</strong>${s.last_error ? ` (${escape(s.last_error)})` : ""}</p>
+<p>ID: <code>${escapeHtml(s.instance_id)}</code></p>
+<p>Marketplace: <strong>${escapeHtml(s.state)}</strong>${s.last_error ? ` (${escapeHtml(s.last_error)})` : ""}</p>
 ${claim}
 <h2>Data sources</h2><ul>${sources}</ul>
-<p class="small">Version ${escape(s.version)} · <a href="status.json">status.json</a></p>`,
+<p class="small">Version ${escapeHtml(s.version)} · <a href="status.json">status.json</a></p>`,
   );
 }
 
@@ -229,10 +229,10 @@ function listPage(all: readonly StatusView[]): string {
   const rows = shown
     .map((i) => {
       const s = i.link.status;
-      const id = escape(i.identity.instanceId);
-      return `<tr><td><a href="/nodes/${id}">${id}</a></td><td>${escape(i.profile)}</td><td>${escape(
+      const id = escapeHtml(i.identity.instanceId);
+      return `<tr><td><a href="/nodes/${id}">${id}</a></td><td>${escapeHtml(i.profile)}</td><td>${escapeHtml(
         s.state,
-      )}</td><td>${s.claimed ? "yes" : "no"}</td><td>${escape(s.pairingCode?.code ?? "")}</td></tr>`;
+      )}</td><td>${s.claimed ? "yes" : "no"}</td><td>${escapeHtml(s.pairingCode?.code ?? "")}</td></tr>`;
     })
     .join("");
   const more = all.length > shown.length ? `<p>and ${all.length - shown.length} more</p>` : "";
@@ -247,13 +247,13 @@ function listPage(all: readonly StatusView[]): string {
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="5"><title>${escape(title)}</title>
+<meta http-equiv="refresh" content="5"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:48rem}.code{font-size:1.6rem;letter-spacing:.1em}
 .qr svg{width:14rem;height:14rem}.small{color:#666;font-size:.85rem}td,th{padding:.2rem .6rem;text-align:left}</style>
 </head><body>${body}</body></html>`;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
