@@ -23,6 +23,8 @@ const parts = [
   { name: "marketplace", cwd: "marketplace", args: ["tsx", "src/main.ts"], env: iamAdmin },
   // The Customer Mobile App on http://localhost:5174.
   { name: "mobile", cwd: "mobile", args: ["vite"] },
+  // The EP Web App on http://localhost:5173.
+  { name: "web", cwd: "web", args: ["vite"] },
 ];
 
 const children = [];
