@@ -14,6 +14,12 @@ export interface Database {
   instance_pairing: InstancePairingTable;
   search_run: SearchRunTable;
   search_match: SearchMatchTable;
+  permission: PermissionTable;
+  permission_instance: PermissionInstanceTable;
+  permission_event: PermissionEventTable;
+  notification: NotificationTable;
+  outbox: OutboxTable;
+  signing_key: SigningKeyTable;
 }
 
 /** A timestamp column written by the database (`now()`) unless given. */
@@ -143,4 +149,94 @@ export interface ServiceOfferTable {
   published_at: Date | null;
   /** Full-text search vector, generated from name and description. */
   search: ColumnType<string, never, never>;
+}
+
+/** The states of a permission, as stored. */
+export type PermissionStateName =
+  | "requested"
+  | "approved"
+  | "rejected"
+  | "expired"
+  | "configuring"
+  | "active"
+  | "revoked"
+  | "terminated"
+  | "fulfilled"
+  | "failed";
+
+/** One customer's permission for one data request (the access request while requested). */
+export interface PermissionTable {
+  id: string;
+  state: PermissionStateName;
+  customer_subject: string;
+  organisation_id: string;
+  organisation_name: string;
+  data_request_id: string;
+  /** The data request as it stood when access was asked, as protobuf JSON. */
+  data_request: ColumnType<unknown, string, string>;
+  search_run_id: string;
+  requested_at: Date;
+  expires_at: Date;
+  start_at: Date | null;
+  end_at: Date | null;
+  reason: ColumnType<string, string | undefined, string>;
+  updated_at: Date;
+}
+
+/** One instance named by a permission, its delivery state and its signed grant. */
+export interface PermissionInstanceTable {
+  permission_id: string;
+  instance_id: string;
+  state: "pending" | "delivering" | "failed" | "stopped";
+  detail: ColumnType<string, string | undefined, string>;
+  /** The grant JWS for this instance; set on approval. */
+  grant: string | null;
+  updated_at: Date;
+}
+
+/** One stored state change of a permission: the audit trail. */
+export interface PermissionEventTable {
+  permission_id: string;
+  sequence: number;
+  from_state: PermissionStateName | null;
+  to_state: PermissionStateName;
+  actor: string;
+  reason: string;
+  at: Date;
+}
+
+/** A notification in a person's (or an organisation's) inbox. */
+export interface NotificationTable {
+  id: ColumnType<number, never, never>;
+  /** "customer:<subject>" or "organisation:<id>". */
+  recipient: string;
+  kind: string;
+  title: string;
+  body: string;
+  permission_id: string | null;
+  instance_id: string | null;
+  created_at: CreatedAt;
+  read_at: Date | null;
+}
+
+/** A message to deliver after the transaction that wrote it commits. */
+export interface OutboxTable {
+  id: ColumnType<number, never, never>;
+  topic: string;
+  /** Where it goes, for example an AIIDA instance ID. */
+  target: string;
+  payload: ColumnType<unknown, string, string>;
+  created_at: CreatedAt;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_attempt_at: Date | null;
+  done_at: Date | null;
+}
+
+/** A key the Marketplace signs grants with; the public half is in its JWKS. */
+export interface SigningKeyTable {
+  kid: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: CreatedAt;
+  retired_at: Date | null;
 }

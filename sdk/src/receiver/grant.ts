@@ -1,0 +1,210 @@
+// The grant: the signed proof that a household approved delivery of its data
+// to an eligible party. The Marketplace signs it, the AIIDA instance checks it
+// before configuring anything, and the eligible party's receiver checks it
+// before accepting data. This module is the one place its format lives; it
+// knows nothing of transports, so the Marketplace and the node import it too.
+import { type DescEnum, getOption } from "@bufbuild/protobuf";
+import {
+  type Asset,
+  AssetSchema,
+  aiida_name,
+  ObisCode,
+  ObisCodeSchema,
+  obis,
+  type Schema,
+  SchemaSchema,
+} from "@eddie-marketplace/gen";
+import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
+
+/** The JOSE `typ` header of every grant. */
+export const GRANT_TYPE = "eddie-grant+jwt";
+/** The `iss` of every grant the Marketplace signs. */
+export const GRANT_ISSUER = "urn:eddie:marketplace";
+/** The signature algorithm grants use (Ed25519). */
+export const GRANT_ALGORITHM = "EdDSA";
+/** The path at which the Marketplace publishes its grant keys on its client-facing port. */
+export const GRANT_JWKS_PATH = "/.well-known/jwks.json";
+
+/**
+ * What a grant says: which permission, which instance delivers, to whom,
+ * which measurements, on which schedule, for how long.
+ */
+export interface GrantClaims {
+  /** The permission's ID (the JWT `sub`). */
+  readonly permissionId: string;
+  /** The AIIDA instance allowed to deliver under this grant. */
+  readonly instanceId: string;
+  /** The eligible party's organisation that receives the data (the JWT `aud`). */
+  readonly organisationId: string;
+  /** The organisation's display name. */
+  readonly organisationName: string;
+  /** The data request the permission was given for. */
+  readonly dataRequestId: string;
+  /** The measurements that may be delivered. */
+  readonly dataTags: readonly ObisCode[];
+  /** The schemas the data is delivered in. */
+  readonly schemas: readonly Schema[];
+  /** Where the data must be measured. */
+  readonly asset: Asset;
+  /** When to transmit: a cron expression with seconds. */
+  readonly transmissionSchedule: string;
+  /** The gRPC address of the eligible party's IngestService. */
+  readonly deliveryEndpoint: string;
+  /** The first instant data is shared for. */
+  readonly start: Date;
+  /** The last instant data is shared for; the grant expires then. */
+  readonly end: Date;
+}
+
+/** A grant did not verify or does not allow what was asked. */
+export class GrantError extends Error {
+  override readonly name = "GrantError";
+}
+
+/**
+ * The JWT payload for `claims`; the Marketplace signs it with
+ * `{ alg: GRANT_ALGORITHM, typ: GRANT_TYPE, kid }`.
+ */
+export function grantPayload(claims: GrantClaims, issuedAt: Date): JWTPayload {
+  return {
+    iss: GRANT_ISSUER,
+    sub: claims.permissionId,
+    aud: claims.organisationId,
+    jti: `${claims.permissionId}/${claims.instanceId}`,
+    iat: Math.floor(issuedAt.getTime() / 1000),
+    exp: Math.ceil(claims.end.getTime() / 1000),
+    instance_id: claims.instanceId,
+    organisation_name: claims.organisationName,
+    data_request_id: claims.dataRequestId,
+    data_tags: claims.dataTags.map(obisCodeText),
+    schemas: claims.schemas.map((s) => aiidaName(SchemaSchema, s)),
+    asset: aiidaName(AssetSchema, claims.asset),
+    transmission_schedule: claims.transmissionSchedule,
+    delivery_endpoint: claims.deliveryEndpoint,
+    start: Math.floor(claims.start.getTime() / 1000),
+    end: Math.ceil(claims.end.getTime() / 1000),
+  };
+}
+
+/** What a verifier insists on beyond a good signature. */
+export interface VerifyGrantOptions {
+  /** The grant must be for this organisation (a receiver passes its own). */
+  readonly organisationId?: string;
+  /** The grant must name this instance (a node passes its own ID). */
+  readonly instanceId?: string;
+  /** The time to check expiry against; now by default. */
+  readonly currentDate?: Date;
+}
+
+/**
+ * Verifies a grant JWS against the Marketplace's keys (usually
+ * `createRemoteJWKSet(new URL(GRANT_JWKS_PATH, marketplaceUrl))`) and returns
+ * its claims. Throws {@link GrantError} when the signature, issuer, type,
+ * algorithm or expiry is wrong, or when it is for another organisation or
+ * instance.
+ *
+ * @example
+ * const keys = createRemoteJWKSet(new URL("http://127.0.0.1:8080/.well-known/jwks.json"));
+ * const claims = await verifyGrant(jws, keys, { organisationId: "acme" });
+ */
+export async function verifyGrant(
+  jws: string,
+  keys: JWTVerifyGetKey,
+  options: VerifyGrantOptions = {},
+): Promise<GrantClaims> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(jws, keys, {
+      issuer: GRANT_ISSUER,
+      typ: GRANT_TYPE,
+      algorithms: [GRANT_ALGORITHM],
+      audience: options.organisationId,
+      currentDate: options.currentDate,
+      clockTolerance: 30,
+      requiredClaims: ["sub", "aud", "exp", "iat"],
+    }));
+  } catch (err) {
+    const why =
+      err instanceof errors.JWTExpired
+        ? "the grant has expired"
+        : err instanceof errors.JWTClaimValidationFailed
+          ? `the grant's "${err.claim}" claim is not acceptable`
+          : err instanceof errors.JWSSignatureVerificationFailed
+            ? "the grant's signature does not verify"
+            : err instanceof errors.JWKSNoMatchingKey
+              ? "the grant was not signed with a key of the Marketplace"
+              : "the grant is not a valid Marketplace grant";
+    throw new GrantError(why, { cause: err });
+  }
+  const claims = claimsOf(payload);
+  if (options.instanceId !== undefined && claims.instanceId !== options.instanceId) {
+    throw new GrantError("the grant is for another instance");
+  }
+  return claims;
+}
+
+function claimsOf(p: JWTPayload): GrantClaims {
+  const str = (name: string): string => {
+    const v = p[name];
+    if (typeof v !== "string" || v === "") throw new GrantError(`the grant lacks "${name}"`);
+    return v;
+  };
+  const num = (name: string): number => {
+    const v = p[name];
+    if (typeof v !== "number") throw new GrantError(`the grant lacks "${name}"`);
+    return v;
+  };
+  const list = (name: string): string[] => {
+    const v = p[name];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
+      throw new GrantError(`the grant lacks "${name}"`);
+    }
+    return v as string[];
+  };
+  const aud = typeof p.aud === "string" ? p.aud : p.aud?.[0];
+  if (aud === undefined) throw new GrantError('the grant lacks "aud"');
+  return {
+    permissionId: str("sub"),
+    instanceId: str("instance_id"),
+    organisationId: aud,
+    organisationName: str("organisation_name"),
+    dataRequestId: str("data_request_id"),
+    dataTags: list("data_tags").map(obisCodeOf),
+    schemas: list("schemas").map((s) => enumOfAiidaName(SchemaSchema, s, "schema") as Schema),
+    asset: enumOfAiidaName(AssetSchema, str("asset"), "asset") as Asset,
+    transmissionSchedule: str("transmission_schedule"),
+    deliveryEndpoint: str("delivery_endpoint"),
+    start: new Date(num("start") * 1000),
+    end: new Date(num("end") * 1000),
+  };
+}
+
+/** The OBIS code as printed on meters ("1-0:1.8.0") for an {@link ObisCode}. */
+export function obisCodeText(code: ObisCode): string {
+  const value = ObisCodeSchema.value[code];
+  const text = value === undefined ? undefined : getOption(value, obis).code;
+  if (!text) throw new GrantError(`no OBIS code for ${ObisCode[code] ?? code}`);
+  return text;
+}
+
+/** The {@link ObisCode} for a printed OBIS code ("1-0:1.8.0"). */
+export function obisCodeOf(text: string): ObisCode {
+  for (const value of ObisCodeSchema.values) {
+    if (getOption(value, obis).code === text) return value.number as ObisCode;
+  }
+  throw new GrantError(`unknown OBIS code "${text}"`);
+}
+
+function aiidaName(schema: DescEnum, n: number): string {
+  const value = schema.value[n];
+  const name = value === undefined ? "" : getOption(value, aiida_name);
+  if (!name) throw new GrantError(`no AIIDA name for ${schema.name} ${n}`);
+  return name;
+}
+
+function enumOfAiidaName(schema: DescEnum, name: string, what: string): number {
+  for (const value of schema.values) {
+    if (value.number !== 0 && getOption(value, aiida_name) === name) return value.number;
+  }
+  throw new GrantError(`unknown ${what} "${name}"`);
+}

@@ -1,0 +1,14 @@
+// The eligible party's side of delivery: the grant format and its checks, and
+// the IngestService receiver that AIIDA instances deliver to.
+export type { GrantClaims, VerifyGrantOptions } from "./grant.js";
+export {
+  GRANT_ALGORITHM,
+  GRANT_ISSUER,
+  GRANT_JWKS_PATH,
+  GRANT_TYPE,
+  GrantError,
+  grantPayload,
+  obisCodeOf,
+  obisCodeText,
+  verifyGrant,
+} from "./grant.js";
