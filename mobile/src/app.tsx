@@ -22,7 +22,6 @@ import { WelcomeScreen } from "./screens/welcome-screen.js";
 export function App() {
   return (
     <AuthProvider>
-      <OfflineBanner />
       <Gate />
     </AuthProvider>
   );
@@ -101,6 +100,7 @@ function Shell() {
   }, []);
   return (
     <div className="shell">
+      <OfflineBanner />
       <header className="app-header">
         {back ? (
           <button type="button" className="icon-button" onClick={goBack} aria-label="Back">
