@@ -72,6 +72,7 @@ export class NodeMesh {
   private readonly options: MeshOptions;
   private timer: NodeJS.Timeout | undefined;
   private nonce = 0n;
+  private readonly writes = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: MeshDeps) {
     this.options = { ...defaultMeshOptions, ...deps.options };
@@ -91,21 +92,55 @@ export class NodeMesh {
           responseSerialize: (m: unknown) => (Buffer.isBuffer(m) ? m : serialize(m)),
         },
       },
-      implementation: { attach: (call: AttachCall) => void this.attach(call) },
+      implementation: {
+        attach: (call: AttachCall) => {
+          const attaching = this.attach(call).catch((err: unknown) => {
+            this.deps.log.error("cannot register an instance", { err });
+            call.emit("error", {
+              code: grpc.status.UNAVAILABLE,
+              details: "the Marketplace cannot register instances right now; try again later",
+            });
+          });
+          this.writes.add(attaching);
+          void attaching.finally(() => this.writes.delete(attaching));
+        },
+      },
     };
   }
 
-  /** Marks stale instances offline and starts pings and code rotation. */
-  async start(): Promise<void> {
+  /**
+   * Marks every instance offline: streams don't survive a restart. Call before
+   * the node-facing listener accepts streams.
+   */
+  async prepare(): Promise<void> {
     await markAllInstancesOffline(this.deps.db);
+  }
+
+  /** Starts pings and pairing-code rotation. */
+  async start(): Promise<void> {
     this.timer = setInterval(() => void this.tick(), this.options.pingIntervalMs);
     this.timer.unref();
   }
 
-  /** Stops background work and ends every stream. */
+  /** Stops background work, ends every stream and waits for pending writes. */
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.deps.registry.closeAll("the Marketplace is shutting down");
+    await Promise.allSettled([...this.writes]);
+    await markAllInstancesOffline(this.deps.db);
+  }
+
+  /** Resolves once every database write started so far has finished. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.writes]);
+  }
+
+  /** Runs a background database write, so `stop` can wait for it. */
+  private track(write: Promise<unknown>, what: string, instanceId: string): void {
+    const p = write
+      .catch((err) => this.deps.log.warn(`cannot ${what}`, { err, instance_id: instanceId }))
+      .finally(() => this.writes.delete(p));
+    this.writes.add(p);
   }
 
   private async attach(call: AttachCall): Promise<void> {
@@ -118,7 +153,7 @@ export class NodeMesh {
       const timer = setTimeout(() => resolve(undefined), this.options.helloTimeoutMs);
       call.on("data", (req: AttachRequest) => {
         if (link !== undefined) {
-          void this.onMessage(link, req);
+          this.onMessage(link, req);
           return;
         }
         if (req.message.case === "hello" && early.length === 0) {
@@ -136,8 +171,10 @@ export class NodeMesh {
         clearTimeout(timer);
         resolve(undefined);
         if (link !== undefined && this.deps.registry.detach(link)) {
-          void markInstanceOffline(this.deps.db, link.instanceId, new Date()).catch((err) =>
-            log.warn("cannot mark instance offline", { err, instance_id: link?.instanceId }),
+          this.track(
+            markInstanceOffline(this.deps.db, link.instanceId, new Date()),
+            "mark instance offline",
+            link.instanceId,
           );
         }
       };
@@ -226,18 +263,20 @@ export class NodeMesh {
       peer: peerAddress,
       first_time: outcome.firstTime,
     });
-    for (const req of early.slice(1)) await this.onMessage(l, req);
+    for (const req of early.slice(1)) this.onMessage(l, req);
   }
 
-  private async onMessage(link: NodeLink, req: AttachRequest): Promise<void> {
+  private onMessage(link: NodeLink, req: AttachRequest): void {
     switch (req.message.case) {
       case "hello":
         link.close(grpc.status.FAILED_PRECONDITION, "hello is only allowed as the first message");
         return;
       case "capabilities":
         link.lastHeard = Date.now();
-        await storeCapabilities(this.deps.db, link.instanceId, req.message.value).catch((err) =>
-          this.deps.log.warn("cannot store capabilities", { err, instance_id: link.instanceId }),
+        this.track(
+          storeCapabilities(this.deps.db, link.instanceId, req.message.value),
+          "store capabilities",
+          link.instanceId,
         );
         return;
       default:
@@ -282,7 +321,11 @@ export class NodeMesh {
       if (now - link.lastHeard > silentFor) {
         link.close(grpc.status.UNAVAILABLE, "no answer to pings");
         if (this.deps.registry.detach(link)) {
-          await markInstanceOffline(this.deps.db, link.instanceId, new Date()).catch(() => {});
+          this.track(
+            markInstanceOffline(this.deps.db, link.instanceId, new Date()),
+            "mark instance offline",
+            link.instanceId,
+          );
         }
         continue;
       }

@@ -3,7 +3,6 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   type DataRequest,
-  ItemStatus,
   type SearchInstancesResponse,
   SearchInstancesResponseSchema,
 } from "@eddie-marketplace/gen";
@@ -22,11 +21,20 @@ import {
   toSearchRunMessage,
 } from "./search-run-repository.js";
 
-/** Looks up a data request by ID (the catalog's `findDataRequest`). */
+/** A data request as the catalog stores it. */
+export interface SearchableDataRequest {
+  /** The owning organisation's ID. */
+  readonly organisationId: string;
+  /** The stored status: only "published" requests are searched for. */
+  readonly status: string;
+  readonly dataRequest: DataRequest;
+}
+
+/** Looks up a data request by ID in any status (the catalog's `findDataRequest`). */
 export type FindDataRequest = (
   db: Kysely<Database>,
   id: string,
-) => Promise<DataRequest | undefined>;
+) => Promise<SearchableDataRequest | undefined>;
 
 /** What a search needs. */
 export interface SearchDeps {
@@ -63,11 +71,12 @@ export async function* searchInstances(
   input: SearchInput,
   signal: AbortSignal,
 ): AsyncGenerator<SearchInstancesResponse> {
-  const request = await deps.findDataRequest(deps.db, input.dataRequestId);
-  if (request === undefined || request.organisation?.id !== input.organisationId) {
+  const stored = await deps.findDataRequest(deps.db, input.dataRequestId);
+  if (stored === undefined || stored.organisationId !== input.organisationId) {
     throw new NotFoundError("data request", input.dataRequestId);
   }
-  if (request.status !== ItemStatus.PUBLISHED) {
+  const request = stored.dataRequest;
+  if (stored.status !== "published") {
     throw new PreconditionError(
       "only a published data request can be searched for; publish it first",
     );
