@@ -127,3 +127,14 @@ export async function launchPhone(): Promise<Phone> {
 export function chromiumAvailable(): boolean {
   return existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium");
 }
+
+/** A page script that resolves once a service worker controls the page. */
+export const untilControlled = `(async () => {
+  await navigator.serviceWorker.ready;
+  if (navigator.serviceWorker.controller) return;
+  await new Promise((resolve) =>
+    navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+})()`;
+
+/** A page script answering the script URL of the service worker in control ("" if none). */
+export const controllerScript = `navigator.serviceWorker.controller?.scriptURL ?? ""`;

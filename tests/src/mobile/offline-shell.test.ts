@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   chromiumAvailable,
+  controllerScript,
   launchPhone,
   type MobilePreview,
   type Phone,
   startMobilePreview,
+  untilControlled,
 } from "./mobile-app.js";
 
 // The installed app must open without a network once it has been visited:
@@ -34,13 +36,7 @@ describe.skipIf(!chromiumAvailable())("Customer Mobile App offline", () => {
       .toBe(1);
     // The first visit installs the service worker, which precaches the shell
     // before it activates and takes control of the page.
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-      if (navigator.serviceWorker.controller) return;
-      await new Promise((resolve) =>
-        navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }),
-      );
-    });
+    await page.evaluate(untilControlled);
 
     await context.setOffline(true);
     await page.reload();
@@ -50,9 +46,7 @@ describe.skipIf(!chromiumAvailable())("Customer Mobile App offline", () => {
     // A deep link opens the same shell from the cache.
     await page.goto(`${preview.origin}/browse?tab=offers`);
     await page.getByRole("heading", { name: "Your meter data, your decision" }).waitFor();
-    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? "")).toMatch(
-      /\/sw\.js$/,
-    );
+    expect(await page.evaluate<string>(controllerScript)).toMatch(/\/sw\.js$/);
     await phone.screenshot("offline-shell");
   });
 });
