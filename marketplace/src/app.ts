@@ -1,4 +1,8 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { Accounts } from "./accounts/account-service.js";
+import { type ApiClientRegistry, apiClientRegistryFromEnv } from "./accounts/iam-admin-client.js";
+import { revokedClientGuard } from "./accounts/revoked-client-guard.js";
+import { accountService } from "./api/account-service.js";
 import { domainErrorInterceptor } from "./api/errors.js";
 import { apiRoutes } from "./api/routes.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
@@ -30,15 +34,26 @@ export interface AppDeps {
   readonly database: DatabaseHandle;
   readonly log: Logger;
   readonly verifier: TokenVerifier;
+  /** The IAM's client store for EP API clients; defaults to IAM_ADMIN_TOKEN/IAM_ADMIN_URL. */
+  readonly apiClients?: ApiClientRegistry;
 }
 
 /** Builds the Marketplace's parts. */
 export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
   const background: { start(): Promise<void>; stop(): Promise<void> }[] = [];
   return {
-    routes: apiRoutes({ db: deps.database.db }),
+    routes: apiRoutes({
+      db: deps.database.db,
+      account: accountService(
+        new Accounts({
+          db: deps.database.db,
+          apiClients:
+            deps.apiClients ?? apiClientRegistryFromEnv(process.env, deps.config.oidcIssuer),
+        }),
+      ),
+    }),
     interceptors: [
-      authInterceptor(deps.verifier, deps.log),
+      authInterceptor(revokedClientGuard(deps.verifier, deps.database.db), deps.log),
       domainErrorInterceptor((err) => deps.log.error("unexpected error", { err })),
     ],
     nodeServices: [],

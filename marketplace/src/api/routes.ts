@@ -1,4 +1,4 @@
-import type { ConnectRouter } from "@connectrpc/connect";
+import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import {
   AccessService,
   AccountService,
@@ -13,6 +13,8 @@ import { catalogService } from "./catalog-service.js";
 
 /** What the client-facing services are built from. */
 export interface ApiDeps {
+  /** AccountService (built in app.ts: it needs the IAM's client store). */
+  readonly account?: Partial<ServiceImpl<typeof AccountService>>;
   readonly db: Kysely<Database>;
 }
 
@@ -23,7 +25,7 @@ export interface ApiDeps {
  */
 export function apiRoutes(deps: ApiDeps) {
   return (router: ConnectRouter) => {
-    router.service(AccountService, {});
+    router.service(AccountService, deps.account ?? {});
     router.service(InstanceService, {});
     router.service(CatalogService, catalogService({ db: deps.db }));
     router.service(SearchService, {});

@@ -8,6 +8,7 @@ import type { ColumnType } from "kysely";
  */
 export interface Database {
   account: AccountTable;
+  api_client: ApiClientTable;
   data_request: DataRequestTable;
   service_offer: ServiceOfferTable;
   aiida_instance: AiidaInstanceTable;
@@ -35,6 +36,18 @@ export interface AccountTable {
   email: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+}
+
+/** An eligible party's API client (client credentials), mirrored from the IAM. */
+export interface ApiClientTable {
+  client_id: string;
+  organisation_id: string;
+  name: string;
+  /** The subject of the person who created it. */
+  created_by: string;
+  created_at: CreatedAt;
+  /** Set when revoked; revoked clients are kept for the record. */
+  revoked_at: Date | null;
 }
 
 /** An AIIDA instance that registered over its node stream; its key is pinned at first sight. */

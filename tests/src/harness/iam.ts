@@ -169,7 +169,10 @@ export async function logIn(
   return { ...tokens, email: credentials.email, password: credentials.password };
 }
 
-/** An access token for an EP API client, by the client credentials grant. */
+/**
+ * An access token for an EP API client, by the client credentials grant.
+ * A refused client throws "the IAM refused the client: invalid_client".
+ */
 export async function clientCredentialsToken(
   iam: TestIam,
   client: { clientId: string; clientSecret: string },
@@ -181,8 +184,17 @@ export async function clientCredentialsToken(
     oidc.ClientSecretBasic(client.clientSecret),
     { execute: [oidc.allowInsecureRequests] },
   );
-  const tokens = await oidc.clientCredentialsGrant(config);
-  return tokens.access_token;
+  try {
+    const tokens = await oidc.clientCredentialsGrant(config);
+    return tokens.access_token;
+  } catch (err) {
+    // A refused client comes back as a WWW-Authenticate challenge; name its error.
+    if (err instanceof oidc.WWWAuthenticateChallengeError) {
+      const error = err.cause[0]?.parameters.error ?? "unknown";
+      throw new Error(`the IAM refused the client: ${error}`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** The messages (alerts and field errors) an IAM page shows. */

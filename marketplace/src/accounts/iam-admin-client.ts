@@ -1,0 +1,73 @@
+/**
+ * Where EP API clients (client credentials) are created and deleted: the
+ * IAM's client store. The Marketplace keeps its own record beside it.
+ */
+export interface ApiClientRegistry {
+  /** Creates a client for the organisation; the secret is returned only here. */
+  create(input: {
+    name: string;
+    organisationId: string;
+    organisationName: string;
+    createdBy: string;
+  }): Promise<{ clientId: string; clientSecret: string }>;
+  /** Deletes a client: from then on the IAM issues it no tokens. Idempotent. */
+  remove(clientId: string): Promise<void>;
+}
+
+/**
+ * The bundled IAM's admin API (`/admin/api-clients`), authenticated with the
+ * shared admin token.
+ *
+ * @example
+ * const registry = iamAdminRegistry({ url: "http://localhost:8081", token });
+ */
+export function iamAdminRegistry(options: { url: string; token: string }): ApiClientRegistry {
+  const base = `${options.url.replace(/\/$/, "")}/admin/api-clients`;
+  const headers = { authorization: `Bearer ${options.token}` };
+  return {
+    async create(input) {
+      const res = await fetch(base, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({
+          name: input.name,
+          org_id: input.organisationId,
+          org_name: input.organisationName,
+          created_by: input.createdBy,
+        }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (res.status !== 201) {
+        throw new Error(
+          `the IAM refused to create an API client: ${res.status} ${await res.text()}`,
+        );
+      }
+      const body = (await res.json()) as { client_id: string; client_secret: string };
+      return { clientId: body.client_id, clientSecret: body.client_secret };
+    },
+    async remove(clientId) {
+      const res = await fetch(`${base}/${encodeURIComponent(clientId)}`, {
+        method: "DELETE",
+        headers,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (res.status !== 204 && res.status !== 404) {
+        throw new Error(`the IAM refused to delete API client ${clientId}: ${res.status}`);
+      }
+    },
+  };
+}
+
+/**
+ * The registry configured by `IAM_ADMIN_TOKEN` (and `IAM_ADMIN_URL`, which
+ * defaults to the issuer), or undefined when no admin token is set: then
+ * API clients can't be created.
+ */
+export function apiClientRegistryFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  issuer: string,
+): ApiClientRegistry | undefined {
+  const token = env.IAM_ADMIN_TOKEN;
+  if (token === undefined || token === "") return undefined;
+  return iamAdminRegistry({ url: env.IAM_ADMIN_URL || issuer, token });
+}
