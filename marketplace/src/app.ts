@@ -4,12 +4,18 @@ import { type ApiClientRegistry, apiClientRegistryFromEnv } from "./accounts/iam
 import { revokedClientGuard } from "./accounts/revoked-client-guard.js";
 import { accountService } from "./api/account-service.js";
 import { domainErrorInterceptor } from "./api/errors.js";
+import { instanceService } from "./api/instance-service.js";
 import { apiRoutes } from "./api/routes.js";
+import { searchService } from "./api/search-service.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { TokenVerifier } from "./auth/token-verifier.js";
+import { findDataRequest } from "./catalog/repository.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/database.js";
 import type { Logger } from "./log.js";
+import { NodeMesh } from "./mesh/attach-service.js";
+import { NodeRegistry } from "./mesh/node-registry.js";
+import { RegistryFanout } from "./search/registry-fanout.js";
 import type { GrpcService } from "./server/node-listener.js";
 
 /**
@@ -41,22 +47,35 @@ export interface AppDeps {
 /** Builds the Marketplace's parts. */
 export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
   const background: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+  const { db } = deps.database;
+  // The live node streams: send() reaches an instance, onAttach() says it (re)connected.
+  const registry = new NodeRegistry();
+  const mesh = new NodeMesh({ db, registry, log: deps.log.child({ component: "mesh" }) });
+  await mesh.prepare();
+  background.push(mesh);
+  const fanout = new RegistryFanout(registry, deps.log);
   return {
     routes: apiRoutes({
       db: deps.database.db,
       account: accountService(
         new Accounts({
-          db: deps.database.db,
+          db,
           apiClients:
             deps.apiClients ?? apiClientRegistryFromEnv(process.env, deps.config.oidcIssuer),
         }),
       ),
+      instance: instanceService({
+        db,
+        registry,
+        claimChanged: (id, claimed) => mesh.claimChanged(id, claimed),
+      }),
+      search: searchService({ db, fanout, findDataRequest, log: deps.log }),
     }),
     interceptors: [
-      authInterceptor(revokedClientGuard(deps.verifier, deps.database.db), deps.log),
+      authInterceptor(revokedClientGuard(deps.verifier, db), deps.log),
       domainErrorInterceptor((err) => deps.log.error("unexpected error", { err })),
     ],
-    nodeServices: [],
+    nodeServices: [mesh.service],
     async start() {
       for (const b of background) await b.start();
     },

@@ -16,6 +16,10 @@ export interface ApiDeps {
   /** AccountService (built in app.ts: it needs the IAM's client store). */
   readonly account?: Partial<ServiceImpl<typeof AccountService>>;
   readonly db: Kysely<Database>;
+  /** InstanceService (built in app.ts: it needs the node mesh). */
+  readonly instance?: Partial<ServiceImpl<typeof InstanceService>>;
+  /** SearchService (built in app.ts: it needs the search fan-out). */
+  readonly search?: Partial<ServiceImpl<typeof SearchService>>;
 }
 
 /**
@@ -26,9 +30,9 @@ export interface ApiDeps {
 export function apiRoutes(deps: ApiDeps) {
   return (router: ConnectRouter) => {
     router.service(AccountService, deps.account ?? {});
-    router.service(InstanceService, {});
+    router.service(InstanceService, deps.instance ?? {});
     router.service(CatalogService, catalogService({ db: deps.db }));
-    router.service(SearchService, {});
+    router.service(SearchService, deps.search ?? {});
     router.service(AccessService, {});
     router.service(NotificationService, {});
   };
