@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import * as oidc from "openid-client";
-import { jsonLine, type RunningProgram, startProgram } from "./program.js";
+import { jsonLine, marketplacePorts, type RunningProgram, startProgram } from "./program.js";
 
 /**
  * Helpers for whole-system tests that need real identities: the bundled IAM
@@ -85,6 +85,33 @@ export function marketplaceEnvFor(iam: TestIam): Record<string, string> {
     IAM_ADMIN_URL: `http://127.0.0.1:${iam.port}`,
     IAM_ADMIN_TOKEN: iam.adminToken,
   };
+}
+
+/**
+ * Starts the Marketplace (`marketplace/src/main.ts`) as a real process on
+ * free ports of 127.0.0.1, trusting `iam` and able to manage API clients in
+ * it. Uses PostgreSQL when `env.DATABASE_URL` is set, else a fresh embedded
+ * database.
+ */
+export async function startMarketplaceFor(
+  iam: TestIam,
+  env: Record<string, string | undefined> = {},
+): Promise<RunningProgram<{ httpPort: number; grpcPort: number }>> {
+  return startProgram({
+    name: "marketplace",
+    cwd: "marketplace",
+    args: ["src/main.ts"],
+    env: {
+      ...marketplaceEnvFor(iam),
+      MARKETPLACE_HOST: "127.0.0.1",
+      MARKETPLACE_PORT: "0",
+      MARKETPLACE_GRPC_HOST: "127.0.0.1",
+      MARKETPLACE_GRPC_PORT: "0",
+      MARKETPLACE_DATA_DIR: `${tmpdir()}/mp-${process.pid}-${randomBytes(4).toString("hex")}`,
+      ...env,
+    },
+    ready: marketplacePorts,
+  });
 }
 
 /** The app clients the IAM knows, with the redirect URI each must use. */

@@ -1,16 +1,15 @@
-import { tmpdir } from "node:os";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { AccountService, Role } from "@eddie-marketplace/gen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   clientCredentialsToken,
-  marketplaceEnvFor,
   signUp,
   startIam,
+  startMarketplaceFor,
   type TestIam,
 } from "../harness/iam.js";
-import { marketplacePorts, type RunningProgram, startProgram } from "../harness/program.js";
+import type { RunningProgram } from "../harness/program.js";
 
 describe("accounts across the real IAM and the real Marketplace", () => {
   let iam: TestIam;
@@ -32,20 +31,7 @@ describe("accounts across the real IAM and the real Marketplace", () => {
 
   beforeAll(async () => {
     iam = await startIam({ DATABASE_URL: process.env.TEST_DATABASE_URL });
-    mp = await startProgram({
-      name: "marketplace",
-      cwd: "marketplace",
-      args: ["src/main.ts"],
-      env: {
-        ...marketplaceEnvFor(iam),
-        MARKETPLACE_HOST: "127.0.0.1",
-        MARKETPLACE_PORT: "0",
-        MARKETPLACE_GRPC_PORT: "0",
-        DATABASE_URL: process.env.TEST_DATABASE_URL,
-        MARKETPLACE_DATA_DIR: `${tmpdir()}/mp-identity-${process.pid}`,
-      },
-      ready: marketplacePorts,
-    });
+    mp = await startMarketplaceFor(iam, { DATABASE_URL: process.env.TEST_DATABASE_URL });
   });
   afterAll(async () => {
     await mp?.stop();
@@ -113,9 +99,9 @@ describe("accounts across the real IAM and the real Marketplace", () => {
     // Another organisation can't see or revoke it.
     const other = await signUp(iam, { role: "eligible_party" });
     expect((await accounts(other.accessToken).listApiClients({})).clients).toEqual([]);
-    await expect(
-      accounts(other.accessToken).revokeApiClient({ clientId }),
-    ).rejects.toMatchObject({ code: Code.NotFound });
+    await expect(accounts(other.accessToken).revokeApiClient({ clientId })).rejects.toMatchObject({
+      code: Code.NotFound,
+    });
 
     await accounts(ep.accessToken).revokeApiClient({ clientId });
     expect((await accounts(ep.accessToken).listApiClients({})).clients).toEqual([]);
@@ -141,8 +127,8 @@ describe("accounts across the real IAM and the real Marketplace", () => {
 
   it("does not let a customer manage API clients", async () => {
     const carol = await signUp(iam, { role: "customer" });
-    await expect(accounts(carol.accessToken).createApiClient({ name: "x" })).rejects.toMatchObject(
-      { code: Code.PermissionDenied },
-    );
+    await expect(accounts(carol.accessToken).createApiClient({ name: "x" })).rejects.toMatchObject({
+      code: Code.PermissionDenied,
+    });
   });
 });
