@@ -2,6 +2,7 @@
 // the IngestService receiver that AIIDA instances deliver to.
 export type { GrantClaims, VerifyGrantOptions } from "./grant.js";
 export {
+  decodeVerifiedGrant,
   GRANT_ALGORITHM,
   GRANT_ISSUER,
   GRANT_JWKS_PATH,
@@ -12,3 +13,10 @@ export {
   obisCodeText,
   verifyGrant,
 } from "./grant.js";
+export type {
+  IngestReceiver,
+  IngestReceiverOptions,
+  ReceivedRecord,
+  RefusedDelivery,
+} from "./ingest-receiver.js";
+export { startIngestReceiver } from "./ingest-receiver.js";
