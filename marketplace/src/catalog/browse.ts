@@ -87,12 +87,50 @@ function textArray(values: readonly string[]): RawBuilder<unknown> {
   return sql`${values as string[]}::text[]`;
 }
 
+/** A browse turned into SQL, before it runs. */
+export interface BrowseQuery<R> {
+  /** The query; it fetches one row more than the page to know whether another follows. */
+  readonly query: RawBuilder<R>;
+  readonly pageSize: number;
+  /** The next page token for a page ending in `last`. */
+  nextPageToken(last: R): string;
+}
+
+/**
+ * Checks a browse and builds its SQL without running it: for
+ * {@link listDataRequests} and {@link listServiceOffers}, and for tools that
+ * show the query plans (`EXPLAIN`) of real browses.
+ */
+export function browseQuery<K extends "data_request" | "service_offer">(
+  actor: CatalogActor,
+  request: BrowseRequest,
+  kind: K,
+): BrowseQuery<K extends "data_request" ? DataRequestRow : ServiceOfferRow> {
+  return buildBrowse(actor, request, kind) as unknown as BrowseQuery<
+    K extends "data_request" ? DataRequestRow : ServiceOfferRow
+  >;
+}
+
 async function browse<R extends Row>(
   ctx: CatalogContext,
   actor: CatalogActor,
   request: BrowseRequest,
   kind: "data_request" | "service_offer",
 ): Promise<BrowsePage<R>> {
+  const built = buildBrowse<R>(actor, request, kind);
+  const result = await built.query.execute(ctx.db);
+  const items = result.rows.slice(0, built.pageSize);
+  const last = items[items.length - 1];
+  const nextPageToken =
+    result.rows.length > built.pageSize && last !== undefined ? built.nextPageToken(last) : "";
+  return { items, nextPageToken };
+}
+
+function buildBrowse<R extends Row>(
+  actor: CatalogActor,
+  request: BrowseRequest,
+  kind: "data_request" | "service_offer",
+): BrowseQuery<R> {
   const filter = request.filter ?? create(CatalogFilterSchema);
   validateBrowse(filter, request.pageSize, actor.organisation !== undefined);
   const pageSize = request.pageSize === 0 ? defaultPageSize : request.pageSize;
@@ -135,10 +173,10 @@ async function browse<R extends Row>(
   } else if (filter.category !== 0) {
     where.push(sql`category = ${categoryNameOf(filter.category) ?? ""}`);
   }
-  const query = sql`websearch_to_tsquery('simple', ${text})`;
-  if (text !== "") where.push(sql`search @@ ${query}`);
+  const tsquery = sql`websearch_to_tsquery('simple', ${text})`;
+  if (text !== "") where.push(sql`search @@ ${tsquery}`);
   const at = sql.ref(mine !== undefined ? "created_at" : "published_at");
-  const rank = sql`ts_rank(search, ${query})`;
+  const rank = sql`ts_rank(search, ${tsquery})`;
   if (cursor !== undefined) {
     const after = sql`${new Date(cursor.at)}::timestamptz, ${cursor.id}::uuid`;
     where.push(
@@ -148,25 +186,23 @@ async function browse<R extends Row>(
     );
   }
 
-  const result = await sql<R>`
+  const query = sql<R>`
     select ${isRequest ? dataRequestColumns : serviceOfferColumns}${byRank ? sql`, ${rank} as rank` : sql``}
     from ${sql.table(kind)}
     where ${sql.join(where, sql` and `)}
     order by ${byRank ? sql`rank desc, ` : sql``}${at} desc, id desc
-    limit ${pageSize + 1}`.execute(ctx.db);
-
-  const items = result.rows.slice(0, pageSize);
-  const last = items[items.length - 1];
-  const nextPageToken =
-    result.rows.length > pageSize && last !== undefined
-      ? encodePageToken(digest, {
-          at: (mine !== undefined
-            ? last.created_at
-            : (last.published_at ?? last.created_at)
-          ).getTime(),
-          id: last.id,
-          rank: byRank ? Number(last.rank) : undefined,
-        })
-      : "";
-  return { items, nextPageToken };
+    limit ${pageSize + 1}`;
+  return {
+    query,
+    pageSize,
+    nextPageToken: (last) =>
+      encodePageToken(digest, {
+        at: (mine !== undefined
+          ? last.created_at
+          : (last.published_at ?? last.created_at)
+        ).getTime(),
+        id: last.id,
+        rank: byRank ? Number(last.rank) : undefined,
+      }),
+  };
 }
