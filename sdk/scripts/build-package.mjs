@@ -93,9 +93,34 @@ const publishedExports = Object.fromEntries(
     return false;
   }),
 );
+// Only what the compiled code imports; an import nobody declared is an error.
+const imported = new Set();
+(function scan(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) scan(path);
+    else if (name.endsWith(".js")) {
+      const text = readFileSync(path, "utf8");
+      const statements =
+        /^\s*(?:import|export)\s[^;]*?from\s*["']([^"'.][^"']*)["']|^\s*import\s*["']([^"'.][^"']*)["']/gm;
+      for (const m of text.matchAll(statements)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith("node:")) continue;
+        const parts = spec.split("/");
+        imported.add(spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]);
+      }
+    }
+  }
+})(join(out, "dist"));
+const declared = { ...source.dependencies, ...source.peerDependencies };
+const undeclared = [...imported].filter((name) => !(name in declared));
+if (undeclared.length > 0) {
+  console.error(`the compiled code imports undeclared packages: ${undeclared.join(", ")}`);
+  process.exit(1);
+}
 const dependencies = Object.fromEntries(
   Object.entries(source.dependencies ?? {}).filter(
-    ([name]) => !name.startsWith("@eddie-marketplace/"),
+    ([name]) => imported.has(name) && !(name in (source.peerDependencies ?? {})),
   ),
 );
 const manifest = {
