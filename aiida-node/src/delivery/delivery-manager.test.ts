@@ -212,6 +212,8 @@ describe("delivery at an AIIDA instance", () => {
       context,
     );
     const earlier = await before;
+    // The receiver acknowledges right after it hands the records out.
+    while (m.recordsSent("p-keep") === 0) await new Promise((r) => setTimeout(r, 20));
     await m.close();
 
     const reopened = await manager("keep");
