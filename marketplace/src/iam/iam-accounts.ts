@@ -97,6 +97,19 @@ export class IamAccounts {
     if (Object.keys(errors).length > 0) throw new SignUpRejected(errors);
     const email = input.email.trim().toLowerCase();
     const passwordHash = await hashPassword(input.password);
+    return this.insert(input, email, passwordHash).catch((err: unknown) => {
+      // Two sign-ups racing for one e-mail or organisation name: the loser hears why.
+      const constraint = (err as { constraint?: string }).constraint ?? "";
+      if ((err as { code?: string }).code !== "23505") throw err;
+      throw new SignUpRejected(
+        constraint.includes("organisation")
+          ? { organisation: "An organisation of this name is registered already." }
+          : { email: "An account with this e-mail address exists already: log in instead." },
+      );
+    });
+  }
+
+  private insert(input: SignUpInput, email: string, passwordHash: string): Promise<IamAccount> {
     return this.db.transaction().execute(async (tx) => {
       const taken = await tx
         .selectFrom("iam.account")

@@ -197,6 +197,42 @@ export async function logIn(
 }
 
 /**
+ * Opens the IAM's sign-up page as an app would send a person there (start of
+ * an authorization code + PKCE request with `screen_hint=signup`), for tests
+ * that fill the form themselves.
+ *
+ * @example
+ * const { browser, page } = await openSignUpPage(iam);
+ * const answer = await browser.submit(page, "signup", { role: "customer", ... });
+ */
+export async function openSignUpPage(
+  iam: TestIam,
+  app: keyof typeof appClients = "mobile",
+): Promise<{ browser: HeadlessBrowser; page: { url: string; body: string; code: number } }> {
+  const client = appClients[app];
+  const config = await oidc.discovery(
+    new URL(iam.issuer),
+    client.clientId,
+    undefined,
+    oidc.None(),
+    {
+      execute: [oidc.allowInsecureRequests],
+    },
+  );
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: client.redirectUri,
+    scope: "openid email profile",
+    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    code_challenge_method: "S256",
+    screen_hint: "signup",
+  });
+  const browser = new HeadlessBrowser();
+  const page = await browser.open(url.toString(), (u) => u.startsWith(client.redirectUri));
+  if (page.status !== "page") throw new Error("the IAM did not show a sign-up page");
+  return { browser, page };
+}
+
+/**
  * An access token for an EP API client, by the client credentials grant.
  * A refused client throws "the IAM refused the client: invalid_client".
  */
