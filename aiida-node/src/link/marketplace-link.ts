@@ -224,6 +224,7 @@ export class MarketplaceLink {
         "grpc.max_send_message_length": maxBytes,
         "grpc.enable_retries": 0,
         "grpc.primary_user_agent": `aiida-node/${this.options.version}`,
+        "grpc.enable_channelz": 0,
       },
     );
     const call = client.makeBidiStreamRequest(
