@@ -24,7 +24,7 @@ export function readCron(cron: string): { ok: boolean; text: string } {
   try {
     return {
       ok: true,
-      text: cronstrue.toString(cron, { use24HourTimeFormat: true, verbose: true }),
+      text: cronstrue.toString(cron, { use24HourTimeFormat: true }),
     };
   } catch (e) {
     return { ok: false, text: `Not a valid schedule: ${String(e).replace(/^Error: /, "")}` };

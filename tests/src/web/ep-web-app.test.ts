@@ -1,0 +1,173 @@
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import {
+  createMarketplaceClient,
+  type MarketplaceClient,
+  staticToken,
+} from "@eddie-marketplace/sdk";
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { marketplaceEnvFor, startIam, type TestIam } from "../harness/iam.js";
+import { marketplacePorts, type RunningProgram, startProgram } from "../harness/program.js";
+import { launchBrowser, outputDir, type TestBrowser } from "./browser.js";
+import { startWebApp, type TestWebApp } from "./web-app-server.js";
+
+// The EP Web App in a real Chromium against the real IAM and Marketplace
+// processes: what an eligible party sees and does, end to end.
+
+describe("the EP Web App in a browser", () => {
+  let web: TestWebApp;
+  let iam: TestIam;
+  let mp: RunningProgram<{ httpPort: number; grpcPort: number }>;
+  let browser: TestBrowser;
+  let page: Page;
+  let marketplaceUrl: string;
+  const browserErrors: string[] = [];
+  const organisation = `Acme Energy ${randomBytes(3).toString("hex")}`;
+
+  beforeAll(async () => {
+    web = await startWebApp();
+    iam = await startIam({
+      DATABASE_URL: process.env.TEST_DATABASE_URL,
+      IAM_WEB_REDIRECT_URIS: web.redirectUri,
+    });
+    mp = await startProgram({
+      name: "marketplace",
+      cwd: "marketplace",
+      args: ["src/main.ts"],
+      env: {
+        ...marketplaceEnvFor(iam),
+        MARKETPLACE_HOST: "127.0.0.1",
+        MARKETPLACE_PORT: "0",
+        MARKETPLACE_GRPC_HOST: "127.0.0.1",
+        MARKETPLACE_GRPC_PORT: "0",
+        CORS_ORIGINS: web.origin,
+        DATABASE_URL: process.env.TEST_DATABASE_URL,
+        MARKETPLACE_DATA_DIR: `${tmpdir()}/mp-web-${process.pid}-${randomBytes(3).toString("hex")}`,
+      },
+      ready: marketplacePorts,
+    });
+    marketplaceUrl = `http://127.0.0.1:${mp.ready.httpPort}`;
+    await web.serve({ marketplaceUrl, issuer: iam.issuer });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on("console", (m) => {
+      // The dev server runs without its live-reload socket here.
+      if (m.type() === "error" && !/websocket/i.test(m.text())) browserErrors.push(m.text());
+    });
+    page.on("pageerror", (e) => browserErrors.push(String(e)));
+  });
+
+  // A failing step leaves its screen and the browser's errors behind, to see why.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== "fail" || !page) return;
+    await page.screenshot({
+      path: `${outputDir}web-failed-${ctx.task.name.replace(/\W+/g, "-")}.png`,
+      fullPage: true,
+    });
+    if (browserErrors.length > 0) console.error(`browser errors:\n${browserErrors.join("\n")}`);
+    console.error(`page at ${page.url()}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await mp?.stop();
+    await iam?.stop();
+  });
+
+  /** The Marketplace as the signed-in EP, with the token the app holds. */
+  async function epClient(): Promise<MarketplaceClient> {
+    const token = await page.evaluate(
+      () =>
+        (JSON.parse(sessionStorage.getItem("eddie.ep.tokens") ?? "{}") as { accessToken?: string })
+          .accessToken,
+    );
+    expect(token).toBeTruthy();
+    return createMarketplaceClient({
+      baseUrl: marketplaceUrl,
+      tokenProvider: staticToken(token ?? ""),
+    });
+  }
+
+  it("signs up an eligible party at the IAM and shows its organisation in the header", async () => {
+    await page.goto(web.origin);
+    await page.getByRole("button", { name: "Sign up your organisation" }).click();
+    await page.waitForURL((u) => u.origin === iam.issuer);
+    await page.getByLabel("an eligible party (company)").check();
+    await page.getByLabel("Organisation (eligible parties only)").fill(organisation);
+    await page.getByLabel("Your name").fill("Erika Muster");
+    await page.getByLabel("E-mail").fill(`erika-${randomBytes(4).toString("hex")}@acme.example`);
+    await page
+      .getByLabel("Password (at least 10 characters)")
+      .fill(`Pw-${randomBytes(9).toString("base64url")}`);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(`${web.origin}/requests`);
+    await expect.poll(() => page.getByTestId("org-name").textContent()).toContain(organisation);
+    await page.getByRole("heading", { name: "No data requests yet" }).waitFor();
+    await page.screenshot({ path: `${outputDir}web-signed-up.png`, fullPage: true });
+  });
+
+  it("creates and publishes a data request with the guiding form", async () => {
+    await page.getByRole("link", { name: "New data request" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Heat pump optimisation");
+    await page
+      .getByLabel("Description")
+      .fill("We shift your heat pump's running hours to cheaper, greener times.");
+    await page.getByLabel("Purpose").fill("Optimising heat pump operation");
+    await page.getByLabel("Data policy link").fill("https://acme.example/privacy");
+    await page.getByLabel("Filter data tags").fill("power import");
+    await page.getByRole("checkbox", { name: /1-0:1\.7\.0/ }).check();
+    await page.getByLabel("Filter data tags").fill("");
+    await page.getByRole("checkbox", { name: /Austria/ }).check();
+    await page.getByRole("button", { name: "Every 15 minutes" }).click();
+    await expect.poll(() => page.getByTestId("cron-reading").textContent()).toMatch(/15 minutes/);
+    await page.getByLabel("Delivery endpoint").fill("https://ep.acme.example:443");
+    await page.getByRole("button", { name: "Save and publish" }).click();
+    await page.waitForURL(/\/requests\/[^/]+$/);
+    await page
+      .getByRole("heading", { name: /Heat pump optimisation/ })
+      .getByText("Published")
+      .waitFor();
+    await page.getByText("1-0:1.7.0 · Power import (kW)").waitFor();
+
+    const mine = await (await epClient()).catalog.listDataRequests({ filter: { mine: true } });
+    expect(mine.dataRequests.map((r) => r.dataNeed?.name)).toEqual(["Heat pump optimisation"]);
+    await page.screenshot({ path: `${outputDir}web-request-published.png`, fullPage: true });
+  });
+
+  it("shows the server's field errors beside the fields for bad input and creates nothing", async () => {
+    const client = await epClient();
+    const before = (await client.catalog.listDataRequests({ filter: { mine: true } })).dataRequests
+      .length;
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Data requests" })
+      .click();
+    await page.getByRole("link", { name: "New data request" }).click();
+    await page.getByLabel("Data policy link").fill("not a link");
+    await page.getByLabel("Transmission schedule (cron)").fill("every minute");
+    await page.getByLabel("Delivery endpoint").fill("nowhere");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.getByRole("alert").filter({ hasText: "Nothing was saved" }).waitFor();
+
+    const errorBeside = (label: string) =>
+      page
+        .locator(".field, fieldset")
+        .filter({ has: page.getByText(label, { exact: true }) })
+        .locator("[data-field-error]");
+    await errorBeside("Name").first().waitFor();
+    await errorBeside("Data policy link").first().waitFor();
+    await errorBeside("Countries").first().waitFor();
+    expect(await page.locator("[data-field-error]").count()).toBeGreaterThanOrEqual(4);
+    await expect
+      .poll(() => page.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"))
+      .toBe("true");
+
+    const after = (await client.catalog.listDataRequests({ filter: { mine: true } })).dataRequests
+      .length;
+    expect(after).toBe(before);
+    expect(page.url()).toBe(`${web.origin}/requests/new`);
+    await page.screenshot({ path: `${outputDir}web-field-errors.png`, fullPage: true });
+  });
+});
