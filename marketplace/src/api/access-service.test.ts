@@ -9,7 +9,7 @@ import {
   ObisCode,
   PermissionState,
 } from "@eddie-marketplace/gen";
-import { GRANT_JWKS_PATH, verifyGrant } from "@eddie-marketplace/sdk/grant";
+import { verifyGrant } from "@eddie-marketplace/sdk/grant";
 import { createLocalJWKSet } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { customerPrincipal, epPrincipal } from "../auth/testing.js";
@@ -470,31 +470,6 @@ describe.each(testDatabaseKinds())("access and notifications on %s", (kind) => {
     expect(before.unreadCount).toBeGreaterThan(0);
     const after = await inbox.markRead({ upToId: before.notifications[0]?.id ?? "" });
     expect(after.unreadCount).toBe(0);
-  });
-
-  it("publishes the grant keys as a JWKS", async () => {
-    let status = 0;
-    let body = "";
-    const headers: Record<string, string> = {};
-    const handled = module.jwksRoute(
-      { url: GRANT_JWKS_PATH, method: "GET" } as never,
-      {
-        setHeader: (k: string, v: string) => {
-          headers[k] = v;
-        },
-        set statusCode(s: number) {
-          status = s;
-        },
-        end: (b: string) => {
-          body = b;
-        },
-      } as never,
-    );
-    expect(handled).toBe(true);
-    expect(status).toBe(200);
-    const jwks = JSON.parse(body) as { keys: { kty: string; d?: string }[] };
-    expect(jwks.keys[0]?.kty).toBe("OKP");
-    expect(jwks.keys[0]?.d).toBeUndefined();
   });
 });
 

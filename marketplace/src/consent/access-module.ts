@@ -1,5 +1,3 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AccessService, DataRequest, NotificationService } from "@eddie-marketplace/gen";
 import { GRANT_JWKS_PATH } from "@eddie-marketplace/sdk/grant";
@@ -9,16 +7,11 @@ import { notificationService } from "../api/notification-service.js";
 import type { Database } from "../db/schema.js";
 import type { Logger } from "../log.js";
 import { NotificationHub } from "../notify/notification-hub.js";
+import type { HttpRoute } from "../server/marketplace-server.js";
 import { type AccessSources, databaseAccessSources } from "./access-sources.js";
 import { type GrantSigner, loadGrantSigner } from "./grant-signer.js";
 import { PermissionLifecycle } from "./permission-lifecycle.js";
 import { type NodeChannel, PermissionRelay, type RelayOptions } from "./permission-relay.js";
-
-/** An HTTP handler beside the RPCs; answers true when it handled the request. */
-export type HttpRoute = (
-  req: IncomingMessage | Http2ServerRequest,
-  res: ServerResponse | Http2ServerResponse,
-) => boolean;
 
 /** Tunables of access and notifications; tests shorten them. */
 export interface AccessOptions extends Partial<RelayOptions> {
