@@ -11,11 +11,13 @@ import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { TokenVerifier } from "./auth/token-verifier.js";
 import { findDataRequest } from "./catalog/repository.js";
 import type { Config } from "./config.js";
+import { buildAccessModule } from "./consent/access-module.js";
 import type { DatabaseHandle } from "./db/database.js";
 import type { Logger } from "./log.js";
 import { NodeMesh } from "./mesh/attach-service.js";
 import { NodeRegistry } from "./mesh/node-registry.js";
 import { RegistryFanout } from "./search/registry-fanout.js";
+import type { HttpRoute } from "./server/marketplace-server.js";
 import type { GrpcService } from "./server/node-listener.js";
 
 /**
@@ -28,6 +30,8 @@ export interface MarketplaceApp {
   readonly routes: (router: ConnectRouter) => void;
   readonly interceptors: Interceptor[];
   readonly nodeServices: readonly GrpcService[];
+  /** Plain HTTP routes on the client-facing port (the grant JWKS). */
+  readonly httpRoutes: readonly HttpRoute[];
   /** Starts background work; call once the listeners are up. */
   start(): Promise<void>;
   /** Stops background work; call before closing the database. */
@@ -54,6 +58,15 @@ export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
   await mesh.prepare();
   background.push(mesh);
   const fanout = new RegistryFanout(registry, deps.log);
+  // Consent: grants go down the node streams through the registry; the
+  // outbox relay and notification tail start after the mesh.
+  const access = await buildAccessModule({
+    db,
+    log: deps.log.child({ component: "access" }),
+    channel: registry,
+    findDataRequest: async (tx, id) => (await findDataRequest(tx, id))?.dataRequest,
+  });
+  background.push(access);
   return {
     routes: apiRoutes({
       db: deps.database.db,
@@ -70,12 +83,15 @@ export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
         claimChanged: (id, claimed) => mesh.claimChanged(id, claimed),
       }),
       search: searchService({ db, fanout, findDataRequest, log: deps.log }),
+      access: access.access,
+      notification: access.notification,
     }),
     interceptors: [
       authInterceptor(revokedClientGuard(deps.verifier, db), deps.log),
       domainErrorInterceptor((err) => deps.log.error("unexpected error", { err })),
     ],
     nodeServices: [mesh.service],
+    httpRoutes: [access.jwksRoute],
     async start() {
       for (const b of background) await b.start();
     },

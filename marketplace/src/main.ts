@@ -40,6 +40,7 @@ const server = await startMarketplace({
   routes: app.routes,
   interceptors: app.interceptors,
   nodeServices: app.nodeServices,
+  httpRoutes: app.httpRoutes,
 }).catch(async (err: unknown) => {
   log.error("cannot start", { err });
   await database.close();

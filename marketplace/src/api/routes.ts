@@ -20,6 +20,10 @@ export interface ApiDeps {
   readonly instance?: Partial<ServiceImpl<typeof InstanceService>>;
   /** SearchService (built in app.ts: it needs the search fan-out). */
   readonly search?: Partial<ServiceImpl<typeof SearchService>>;
+  /** AccessService (built in app.ts: it needs the consent lifecycle and the mesh). */
+  readonly access?: Partial<ServiceImpl<typeof AccessService>>;
+  /** NotificationService (built in app.ts: it needs the notification tail). */
+  readonly notification?: Partial<ServiceImpl<typeof NotificationService>>;
 }
 
 /**
@@ -33,7 +37,7 @@ export function apiRoutes(deps: ApiDeps) {
     router.service(InstanceService, deps.instance ?? {});
     router.service(CatalogService, catalogService({ db: deps.db }));
     router.service(SearchService, deps.search ?? {});
-    router.service(AccessService, {});
-    router.service(NotificationService, {});
+    router.service(AccessService, deps.access ?? {});
+    router.service(NotificationService, deps.notification ?? {});
   };
 }

@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Config } from "../config.js";
@@ -23,6 +25,15 @@ export interface MarketplaceServer {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * A plain HTTP route served beside the RPCs on the client-facing port (for
+ * example the grant JWKS). Answers true when it handled the request.
+ */
+export type HttpRoute = (
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+) => boolean;
+
 /** What the server is made of; tests pass their own. */
 export interface MarketplaceDeps {
   readonly config: Config;
@@ -34,6 +45,8 @@ export interface MarketplaceDeps {
   readonly routes?: (router: ConnectRouter) => void;
   /** Node-facing services, served beside health. */
   readonly nodeServices?: readonly GrpcService[];
+  /** Plain HTTP routes on the client-facing port, tried for paths no RPC has. */
+  readonly httpRoutes?: readonly HttpRoute[];
 }
 
 /**
@@ -57,6 +70,12 @@ export async function startMarketplace(deps: MarketplaceDeps): Promise<Marketpla
     readMaxBytes: config.maxMessageBytes,
     writeMaxBytes: config.maxMessageBytes,
     shutdownSignal: shutdown.signal,
+    fallback: (req, res) => {
+      const response = res as ServerResponse | Http2ServerResponse;
+      for (const route of deps.httpRoutes ?? []) if (route(req, response)) return;
+      res.statusCode = 404;
+      res.end();
+    },
   });
 
   const client = await listenClientFacing({
