@@ -1,5 +1,5 @@
-import type { ServiceImpl } from "@connectrpc/connect";
-import type { SearchService } from "@eddie-marketplace/gen";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { SearchInstancesRequest, SearchService } from "@eddie-marketplace/gen";
 import { callerOf } from "../auth/principal.js";
 import { type SearchDeps, searchInstances } from "../search/instance-search.js";
 import {
@@ -8,7 +8,7 @@ import {
   matchedInstanceIds,
   toSearchRunMessage,
 } from "../search/search-run-repository.js";
-import { ForbiddenError, NotFoundError, Violations } from "./errors.js";
+import { ForbiddenError, NotFoundError, toConnectError, Violations } from "./errors.js";
 
 const defaultTimeoutMs = 10_000;
 
@@ -18,27 +18,36 @@ const defaultTimeoutMs = 10_000;
  * check the caller and the input; the search itself is `searchInstances`.
  */
 export function searchService(deps: SearchDeps): Partial<ServiceImpl<typeof SearchService>> {
+  async function* search(req: SearchInstancesRequest, ctx: HandlerContext) {
+    const me = callerOf(ctx);
+    const organisationId = organisationOf(me.organisation);
+    const v = new Violations();
+    v.check(req.dataRequestId !== "", "data_request_id", "name the data request to search for");
+    let timeoutMs = defaultTimeoutMs;
+    if (req.timeout !== undefined) {
+      timeoutMs = Number(req.timeout.seconds) * 1000 + Math.floor(req.timeout.nanos / 1e6);
+      v.check(
+        timeoutMs >= 1000 && timeoutMs <= 60_000,
+        "timeout",
+        "the timeout must be between 1 s and 60 s",
+      );
+    }
+    v.throwIfAny();
+    yield* searchInstances(
+      deps,
+      { subject: me.subject, organisationId, dataRequestId: req.dataRequestId, timeoutMs },
+      ctx.signal,
+    );
+  }
   return {
     async *searchInstances(req, ctx) {
-      const me = callerOf(ctx);
-      const organisationId = organisationOf(me.organisation);
-      const v = new Violations();
-      v.check(req.dataRequestId !== "", "data_request_id", "name the data request to search for");
-      let timeoutMs = defaultTimeoutMs;
-      if (req.timeout !== undefined) {
-        timeoutMs = Number(req.timeout.seconds) * 1000 + Math.floor(req.timeout.nanos / 1e6);
-        v.check(
-          timeoutMs >= 1000 && timeoutMs <= 60_000,
-          "timeout",
-          "the timeout must be between 1 s and 60 s",
-        );
+      try {
+        yield* search(req, ctx);
+      } catch (err) {
+        // Errors of a streaming handler surface while the stream is read, past
+        // the error interceptor, so they are mapped here.
+        throw toConnectError(err, (e) => deps.log.error("search failed", { err: e }));
       }
-      v.throwIfAny();
-      yield* searchInstances(
-        deps,
-        { subject: me.subject, organisationId, dataRequestId: req.dataRequestId, timeoutMs },
-        ctx.signal,
-      );
     },
     async getSearchRun(req, ctx) {
       const organisationId = organisationOf(callerOf(ctx).organisation);

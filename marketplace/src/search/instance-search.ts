@@ -84,7 +84,8 @@ export async function* searchInstances(
   const startedAt = new Date();
   const deadline = new Date(startedAt.getTime() + input.timeoutMs);
   const runId = randomUUID();
-  const query = deriveQuery(request, { queryId: runId, now: startedAt, deadline });
+  // The query's own ID, not the run's: instances never learn run IDs.
+  const query = deriveQuery(request, { queryId: randomUUID(), now: startedAt, deadline });
   const registered = await countInstancesByClaim(deps.db);
 
   const stop = new AbortController();
@@ -138,36 +139,42 @@ export async function* searchInstances(
   );
   counts.asked = run.asked;
   counts.offline = Math.max(0, registered.claimed - run.asked);
-  let ended: FanoutEnd | undefined;
-  void run.done.then((end) => {
-    ended = end;
-    notify();
-  });
 
-  let finished = false;
-  const finish = async (end: FanoutEnd) => {
-    finished = true;
+  const inserted = insertSearchRun(deps.db, {
+    id: runId,
+    dataRequestId: request.id,
+    organisationId: input.organisationId,
+    requestedBy: input.subject,
+    startedAt,
+    deadline,
+    counts: { ...counts },
+  });
+  // The run is stored as finished when the fan-out ends, whether or not the
+  // caller is still reading: a cancelled caller may never resume this generator.
+  let outcome: { end: FanoutEnd; finishedAt: Date } | undefined;
+  const completion = (async () => {
+    const end = await run.done;
     signal.removeEventListener("abort", onAbort);
     counts.timedOut = counts.asked - counts.matched - counts.notMatched;
+    const finishedAt = new Date();
+    await inserted;
     await finishSearchRun(deps.db, {
       id: runId,
       state: end === "cancelled" ? "cancelled" : "completed",
-      finishedAt: new Date(),
+      finishedAt,
       counts,
       matches,
     });
-  };
+    outcome = { end, finishedAt };
+    notify();
+    return outcome;
+  })();
+  completion.catch((err) =>
+    deps.log.error("cannot store a search run", { err, search_run_id: runId }),
+  );
 
   try {
-    await insertSearchRun(deps.db, {
-      id: runId,
-      dataRequestId: request.id,
-      organisationId: input.organisationId,
-      requestedBy: input.subject,
-      startedAt,
-      deadline,
-      counts,
-    });
+    await inserted;
     yield create(SearchInstancesResponseSchema, {
       event: {
         case: "started",
@@ -181,7 +188,7 @@ export async function* searchInstances(
     let lastProgress = Date.now();
     for (;;) {
       if (pendingEvents.length > 0) yield* pendingEvents.splice(0);
-      if (ended !== undefined && pendingEvents.length === 0) break;
+      if (outcome !== undefined && pendingEvents.length === 0) break;
       if (changed && Date.now() - lastProgress >= progressEveryMs) {
         changed = false;
         lastProgress = Date.now();
@@ -190,14 +197,13 @@ export async function* searchInstances(
         });
         continue;
       }
-      if (pendingEvents.length > 0 || ended !== undefined) continue;
+      if (pendingEvents.length > 0 || outcome !== undefined) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         if (changed) setTimeout(notify, progressEveryMs - (Date.now() - lastProgress)).unref();
       });
     }
-    const end = ended ?? "cancelled";
-    await finish(end);
+    const { end, finishedAt } = await completion;
     const row = {
       id: runId,
       data_request_id: request.id,
@@ -212,7 +218,7 @@ export async function* searchInstances(
       skipped_unclaimed: counts.skippedUnclaimed,
       started_at: startedAt,
       deadline,
-      finished_at: new Date(),
+      finished_at: finishedAt,
       access_requested: false,
     };
     yield create(SearchInstancesResponseSchema, {
@@ -225,11 +231,9 @@ export async function* searchInstances(
       },
     });
   } finally {
-    if (!finished) {
-      stop.abort();
-      await finish("cancelled").catch((err) =>
-        deps.log.error("cannot store a cancelled search run", { err, search_run_id: runId }),
-      );
-    }
+    // The caller stopped reading early (or an error): stop the fan-out; the
+    // completion stores what was found as cancelled.
+    stop.abort();
+    await completion.catch(() => {});
   }
 }

@@ -74,8 +74,16 @@ export class RegistryFanout implements SearchFanout, AnswerSink {
   /** @internal Called by the registry for every answer that arrives. */
   answer(link: NodeLink, answer: QueryAnswer): void {
     const run = this.running.get(answer.queryId);
-    if (run === undefined || !run.pending.delete(link.instanceId)) {
-      this.log?.debug("answer to a query the instance was not sent, ignored", {
+    if (run === undefined) {
+      // Late answers (after the deadline) land here; they are normal.
+      this.log?.debug("answer to no running query, ignored", {
+        instance_id: link.instanceId,
+        query_id: answer.queryId,
+      });
+      return;
+    }
+    if (!run.pending.delete(link.instanceId)) {
+      this.log?.warn("answer to a query the instance was not sent, or a second answer, ignored", {
         instance_id: link.instanceId,
         query_id: answer.queryId,
       });
