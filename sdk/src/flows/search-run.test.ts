@@ -1,7 +1,8 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import {
   type SearchInstancesRequest,
-  type SearchInstancesResponse,
+  type SearchInstancesResponseSchema,
   SearchRunState,
   SearchService,
 } from "@eddie-marketplace/gen";
@@ -10,7 +11,7 @@ import { createMarketplaceClient } from "../node-transport.js";
 import { type LocalServer, serveRoutes } from "../testing/local-server.js";
 import { search } from "./search-run.js";
 
-type Event = SearchInstancesResponse["event"];
+type Event = MessageInitShape<typeof SearchInstancesResponseSchema>["event"];
 const counts = {
   asked: 3,
   matched: 0,
