@@ -2,6 +2,7 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import packageJson from "../package.json" with { type: "json" };
 import { type AiidaInstance, createInstance } from "./aiida-instance.js";
+import { enableDelivery } from "./delivery/instance-delivery.js";
 import { loadOrCreateIdentities, loadOrCreateIdentity } from "./identity/instance-identity.js";
 import type { BackoffOptions } from "./link/reconnect-backoff.js";
 import type { Logger } from "./log.js";
@@ -117,6 +118,13 @@ export async function startNodes(
     }
   }
 
+  // Approved permissions: verify grants, deliver to the eligible parties, resume after restarts.
+  const stopDeliveries = await enableDelivery(
+    instances,
+    { stateDir: config.stateDir, marketplaceTarget: config.marketplaceTarget },
+    io.log,
+  );
+
   const readyLine = (): ReadyLine => ({
     msg: "ready",
     mode: swarm ? "swarm" : "single",
@@ -151,6 +159,7 @@ export async function startNodes(
     ready,
     async stop() {
       for (const i of instances) i.link.stop();
+      await stopDeliveries();
       await status.close();
     },
   };
