@@ -9,7 +9,8 @@
 //   BENCH_QUICK=1 npm run bench:catalog   # n = 2,000, few requests
 //
 // PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else
-// postgres://postgres@127.0.0.1:5432/postgres (a database is created and dropped).
+// postgres://postgres@127.0.0.1:5432/postgres (a database is created and dropped;
+// BENCH_KEEP_DATABASE=1 keeps it to study plans).
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { create } from "@bufbuild/protobuf";
@@ -53,7 +54,8 @@ import { marketplacePorts, type RunningProgram, startProgram } from "../harness/
 const quick = process.env.BENCH_QUICK === "1";
 const n = Number(process.env.BENCH_CATALOG_N ?? (quick ? 2_000 : 100_000));
 const requestsPerMix = quick ? 12 : 200;
-const concurrency = 4;
+/** Callers in flight at once; more than the server's one core only adds queueing to latency. */
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 2);
 process.env.TEST_DATABASE_URL ??=
   process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -539,7 +541,8 @@ async function main(): Promise<void> {
     await marketplace?.stop();
     await iam?.stop();
     await database?.close();
-    await target.drop();
+    if (process.env.BENCH_KEEP_DATABASE === "1") console.log(`kept the database: ${target.url}`);
+    else await target.drop();
   }
 }
 

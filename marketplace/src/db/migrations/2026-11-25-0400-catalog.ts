@@ -97,6 +97,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`create index ${ix("organisation_created")} on ${t} (organisation_id, created_at, id)`.execute(
       db,
     );
+    // Rare words must be estimated as rare, or the planner walks the newest-first
+    // index hoping to meet 20 matches soon; a larger sample keeps them in the stats.
+    await sql`alter table ${t} alter column search set statistics 1000`.execute(db);
     for (const column of ["countries", "data_tags", "search"]) {
       await sql`create index ${ix(column)} on ${t} using gin (${sql.ref(column)}) where status = 'published'`.execute(
         db,
