@@ -21,6 +21,8 @@ const parts = [
     env: { ...iamAdmin, IAM_DEMO_ACCOUNTS: "1" },
   },
   { name: "marketplace", cwd: "marketplace", args: ["tsx", "src/main.ts"], env: iamAdmin },
+  // The demo eligible party's receiver (IngestService) on 127.0.0.1:50061.
+  { name: "receiver", cwd: "sdk", args: ["tsx", "src/receiver/demo-receiver.ts"] },
   // The Customer Mobile App on http://localhost:5174.
   { name: "mobile", cwd: "mobile", args: ["vite"] },
   // The EP Web App on http://localhost:5173.

@@ -46,8 +46,13 @@ export interface RefusedDelivery {
 
 /** How to run a receiver. */
 export interface IngestReceiverOptions {
-  /** The eligible party's organisation ID: grants for any other are refused. */
-  readonly organisationId: string;
+  /**
+   * The eligible party's organisation ID: grants for any other are refused.
+   * `{ pinFirst: true }` takes the organisation of the first grant that
+   * verifies and refuses every other from then on (for a demo that does not
+   * know its ID in advance).
+   */
+  readonly organisationId: string | { readonly pinFirst: true };
   /**
    * The Marketplace's grant keys: its client-facing base URL (the JWKS is
    * fetched from `/.well-known/jwks.json` and cached), or a key lookup.
@@ -95,6 +100,7 @@ export async function startIngestReceiver(options: IngestReceiverOptions): Promi
       : createRemoteJWKSet(new URL(GRANT_JWKS_PATH, options.marketplace), {
           cooldownDuration: 5_000,
         });
+  let pinned = typeof options.organisationId === "string" ? options.organisationId : undefined;
   const subscribers = new Set<(record: ReceivedRecord | undefined) => void>();
   const calls = new Set<grpc.ServerDuplexStream<DeliverRequest, DeliverResponse>>();
   const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
@@ -147,8 +153,9 @@ export async function startIngestReceiver(options: IngestReceiverOptions): Promi
             }
             try {
               claims = await verifyGrant(message.value.grant, keys, {
-                organisationId: options.organisationId,
+                organisationId: pinned,
               });
+              pinned ??= claims.organisationId;
             } catch (err) {
               done = true;
               refuse(call, {
