@@ -15,13 +15,17 @@ export function iamDb(db: Kysely<Database>): IamDb {
   return db.withTables<IamTables>() as unknown as IamDb;
 }
 
-/** Applies the IAM's migrations, tracked in `iam.kysely_migration`. */
+/** Applies the IAM's migrations, tracked in `iam.iam_migration`. */
 export async function migrateIam(db: IamDb): Promise<void> {
   await sql`create schema if not exists iam`.execute(db);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => iamMigrations },
     migrationTableSchema: "iam",
+    // Own names too: kysely looks for its table by name in every schema, so a
+    // shared "kysely_migration" would confuse the Marketplace's migrator.
+    migrationTableName: "iam_migration",
+    migrationLockTableName: "iam_migration_lock",
   });
   const result = await migrator.migrateToLatest();
   if (result.error !== undefined) throw result.error;

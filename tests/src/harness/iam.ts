@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
+import { createTestDatabaseUrl } from "@eddie-marketplace/marketplace/src/db/test-database.js";
 import * as oidc from "openid-client";
 import { jsonLine, marketplacePorts, type RunningProgram, startProgram } from "./program.js";
 
@@ -65,6 +66,19 @@ export async function startIam(env: Record<string, string | undefined> = {}): Pr
       await program.stop();
     },
   };
+}
+
+/**
+ * A fresh PostgreSQL database for one test file's IAM and Marketplace when
+ * the run has PostgreSQL (TEST_DATABASE_URL), else `url` is undefined and the
+ * programs use their embedded databases. Call `drop()` after stopping them.
+ */
+export async function freshDatabaseUrl(): Promise<{
+  url: string | undefined;
+  drop(): Promise<void>;
+}> {
+  if (!process.env.TEST_DATABASE_URL) return { url: undefined, drop: async () => {} };
+  return createTestDatabaseUrl();
 }
 
 /** The IAM's ready line: `{"msg":"listening","port":N,"issuer":"..."}`. */

@@ -4,6 +4,7 @@ import { AccountService, Role } from "@eddie-marketplace/gen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   clientCredentialsToken,
+  freshDatabaseUrl,
   signUp,
   startIam,
   startMarketplaceFor,
@@ -13,6 +14,7 @@ import type { RunningProgram } from "../harness/program.js";
 
 describe("accounts across the real IAM and the real Marketplace", () => {
   let iam: TestIam;
+  let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
   let mp: RunningProgram<{ httpPort: number; grpcPort: number }>;
   const accounts = (token: string) =>
     createClient(
@@ -30,12 +32,14 @@ describe("accounts across the real IAM and the real Marketplace", () => {
     );
 
   beforeAll(async () => {
-    iam = await startIam({ DATABASE_URL: process.env.TEST_DATABASE_URL });
-    mp = await startMarketplaceFor(iam, { DATABASE_URL: process.env.TEST_DATABASE_URL });
+    database = await freshDatabaseUrl();
+    iam = await startIam({ DATABASE_URL: database.url });
+    mp = await startMarketplaceFor(iam, { DATABASE_URL: database.url });
   });
   afterAll(async () => {
     await mp?.stop();
     await iam?.stop();
+    await database?.drop();
   });
 
   it("signs a customer up with openid-client (code + PKCE) and GetMe creates their account", async () => {

@@ -1,13 +1,18 @@
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { logIn, signUp, startIam, type TestIam } from "../harness/iam.js";
+import { freshDatabaseUrl, logIn, signUp, startIam, type TestIam } from "../harness/iam.js";
 
 describe("the IAM as a real process", () => {
   let iam: TestIam;
+  let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
   beforeAll(async () => {
-    iam = await startIam({ DATABASE_URL: process.env.TEST_DATABASE_URL });
+    database = await freshDatabaseUrl();
+    iam = await startIam({ DATABASE_URL: database.url });
   });
-  afterAll(() => iam?.stop());
+  afterAll(async () => {
+    await iam?.stop();
+    await database?.drop();
+  });
 
   it("signs up an eligible party and issues an ES256 at+jwt access token with role and organisation", async () => {
     const ep = await signUp(iam, { role: "eligible_party", organisation: "Acme Energy" });

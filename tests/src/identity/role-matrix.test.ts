@@ -19,6 +19,7 @@ import { rolePolicy } from "@eddie-marketplace/marketplace/src/auth/policy.js";
 import { dataRequestInput } from "@eddie-marketplace/marketplace/src/catalog/testing.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  freshDatabaseUrl,
   type SignedIn,
   signUp,
   startIam,
@@ -84,13 +85,15 @@ async function call(
 
 describe("the role policy on every client-facing RPC, with real tokens on the real Marketplace", () => {
   let iam: TestIam;
+  let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
   let mp: RunningProgram<{ httpPort: number; grpcPort: number }>;
   let transport: Transport;
   const tokens = new Map<Role, SignedIn>();
 
   beforeAll(async () => {
-    iam = await startIam({ DATABASE_URL: process.env.TEST_DATABASE_URL });
-    mp = await startMarketplaceFor(iam, { DATABASE_URL: process.env.TEST_DATABASE_URL });
+    database = await freshDatabaseUrl();
+    iam = await startIam({ DATABASE_URL: database.url });
+    mp = await startMarketplaceFor(iam, { DATABASE_URL: database.url });
     transport = createConnectTransport({
       baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
       httpVersion: "1.1",
@@ -101,6 +104,7 @@ describe("the role policy on every client-facing RPC, with real tokens on the re
   afterAll(async () => {
     await mp?.stop();
     await iam?.stop();
+    await database?.drop();
   });
 
   it("covers every service the policy knows, and the policy covers every RPC", () => {

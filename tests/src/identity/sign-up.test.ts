@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  freshDatabaseUrl,
   logIn,
   openSignUpPage,
   pageMessages,
@@ -10,10 +11,15 @@ import {
 
 describe("signing up at the IAM with bad input", () => {
   let iam: TestIam;
+  let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
   beforeAll(async () => {
-    iam = await startIam({ DATABASE_URL: process.env.TEST_DATABASE_URL });
+    database = await freshDatabaseUrl();
+    iam = await startIam({ DATABASE_URL: database.url });
   });
-  afterAll(() => iam?.stop());
+  afterAll(async () => {
+    await iam?.stop();
+    await database?.drop();
+  });
 
   const person = (over: Record<string, string> = {}) => ({
     role: "customer",
