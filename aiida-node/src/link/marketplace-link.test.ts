@@ -369,3 +369,71 @@ describe("MarketplaceLink", () => {
     });
   });
 });
+
+describe("MarketplaceLink across a Marketplace restart", () => {
+  it("dials again until the Marketplace is back on its port, then attaches", async () => {
+    const welcomes = new Inbox<string>();
+    const serve = async (port: number) => {
+      const s = new grpc.Server();
+      s.addService(grpcServiceDefinition(AiidaService), {
+        attach(call: grpc.ServerDuplexStream<AttachRequest, AttachResponse>) {
+          call.on("error", () => {});
+          call.on("data", (m: AttachRequest) => {
+            if (m.message.case !== "hello") return;
+            call.write(create(AttachResponseSchema, welcome()));
+            welcomes.push(m.message.value.instanceId);
+          });
+        },
+      });
+      const bound = await new Promise<number>((resolve, reject) =>
+        s.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+          err ? reject(err) : resolve(p),
+        ),
+      );
+      return { server: s, port: bound };
+    };
+    const first = await serve(0);
+    const link = new MarketplaceLink({
+      target: `127.0.0.1:${first.port}`,
+      identity: createIdentity(),
+      sources: InstanceSources.fromProfile(sourceProfile("fr-linky"), 1),
+      version: "9.9.9",
+      advertisedAddress: "http://127.0.0.1:8090/",
+      backoff: { initialMs: 20, multiplier: 2, jitter: 0, maxMs: 200 },
+    });
+    links.push(link);
+    link.start();
+    expect(await welcomes.next()).toBe(link.instanceId);
+
+    const refusedWhileDown = new Promise<void>((resolve) => {
+      let failures = 0;
+      const off = link.on("retry", ({ code }) => {
+        if (code === grpc.status.UNAVAILABLE && ++failures === 2) {
+          off();
+          resolve();
+        }
+      });
+    });
+    first.server.forceShutdown();
+    await refusedWhileDown;
+    expect(link.status.state).toBe("backing-off");
+
+    const second = await serve(first.port);
+    try {
+      expect(await welcomes.next()).toBe(link.instanceId);
+      expect(link.status.attempts).toBeGreaterThanOrEqual(3);
+      await new Promise<void>((resolve) => {
+        if (link.status.state === "attached") resolve();
+        const off = link.on("status", (s) => {
+          if (s.state === "attached") {
+            off();
+            resolve();
+          }
+        });
+      });
+    } finally {
+      link.stop();
+      second.server.forceShutdown();
+    }
+  });
+});

@@ -173,6 +173,15 @@ export class MarketplaceLink {
     };
   }
 
+  /**
+   * What the permission handler gets with every message; also for reporting
+   * outside one (for example permissions resumed at start, which are sent
+   * after the next `welcome`).
+   */
+  get permissionContext(): PermissionContext {
+    return this.context;
+  }
+
   /** Plugs in (or replaces) the handler for permission messages. */
   setPermissionHandler(handler: PermissionHandler | undefined): void {
     this.permissions = handler;
