@@ -7,8 +7,13 @@ import {
 } from "@eddie-marketplace/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { marketplaceEnvFor, startIam, type TestIam } from "../harness/iam.js";
-import { marketplacePorts, type RunningProgram, startProgram } from "../harness/program.js";
+import { marketplaceEnvFor, signUp, startIam, type TestIam } from "../harness/iam.js";
+import {
+  jsonLine,
+  marketplacePorts,
+  type RunningProgram,
+  startProgram,
+} from "../harness/program.js";
 import { launchBrowser, outputDir, type TestBrowser } from "./browser.js";
 import { startWebApp, type TestWebApp } from "./web-app-server.js";
 
@@ -22,6 +27,7 @@ describe("the EP Web App in a browser", () => {
   let browser: TestBrowser;
   let page: Page;
   let marketplaceUrl: string;
+  let nodes: RunningProgram<string[]> | undefined;
   const browserErrors: string[] = [];
   const organisation = `Acme Energy ${randomBytes(3).toString("hex")}`;
 
@@ -72,6 +78,7 @@ describe("the EP Web App in a browser", () => {
   afterAll(async () => {
     await browser?.close();
     await web?.close();
+    await nodes?.stop();
     await mp?.stop();
     await iam?.stop();
   });
@@ -169,5 +176,96 @@ describe("the EP Web App in a browser", () => {
     expect(after).toBe(before);
     expect(page.url()).toBe(`${web.origin}/requests/new`);
     await page.screenshot({ path: `${outputDir}web-field-errors.png`, fullPage: true });
+  });
+
+  it("searches with matches streaming in, asks access, and shows a household's approval without reloading", async () => {
+    // Three simulated Austrian households, claimed by two customers.
+    nodes = await startProgram({
+      name: "aiida",
+      cwd: "aiida-node",
+      args: ["src/main.ts", "--simulate", "3", "--profile", "at-household", "--country", "AT"],
+      env: {
+        MARKETPLACE_NODE_URL: `127.0.0.1:${mp.ready.grpcPort}`,
+        MARKETPLACE_JWKS_URL: `${marketplaceUrl}/.well-known/jwks.json`,
+        AIIDA_STATE_DIR: `${tmpdir()}/aiida-web-${process.pid}-${randomBytes(3).toString("hex")}`,
+        AIIDA_STATUS_PORT: "0",
+      },
+      ready: (line) => {
+        const j = jsonLine(line);
+        return j?.msg === "ready" ? (j.instance_ids as string[]) : undefined;
+      },
+    });
+    const ids = nodes.ready;
+    const pairingCode = (id: string) =>
+      nodes?.output
+        .map(jsonLine)
+        .filter((j) => j?.msg === "pairing code" && j.instance_id === id)
+        .map((j) => String(j?.pairing_code))
+        .at(-1);
+    const customerClient = async () =>
+      createMarketplaceClient({
+        baseUrl: marketplaceUrl,
+        tokenProvider: staticToken((await signUp(iam, { role: "customer" })).accessToken),
+      });
+    const approving = await customerClient();
+    const undecided = await customerClient();
+    for (const [i, id] of ids.entries()) {
+      await expect.poll(() => pairingCode(id)).toBeTruthy();
+      await (i < 2 ? approving : undecided).instances.claimInstance({
+        instanceId: id,
+        pairingCode: pairingCode(id) ?? "",
+      });
+    }
+
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Data requests" })
+      .click();
+    await page.getByRole("link", { name: "Heat pump optimisation" }).click();
+    await page.evaluate(() => {
+      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByTestId("search-live").waitFor();
+    await expect.poll(() => page.getByTestId("matches").locator("li").count()).toBe(3);
+    await page.getByTestId("search-summary").waitFor();
+    expect(await page.locator('[data-count="matched"] strong').textContent()).toBe("3");
+    expect(await page.locator('[data-count="asked"] strong').textContent()).toBe("3");
+    await page.getByTestId("search-runs").getByRole("row").nth(1).waitFor();
+
+    await page
+      .getByTestId("search-summary")
+      .getByRole("button", { name: /Ask access/ })
+      .click();
+    await page.getByText("2 access requests sent").waitFor();
+    const rows = page.getByTestId("permissions").locator("tbody tr");
+    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.filter({ hasText: "Awaiting decision" }).count()).toBe(2);
+
+    // The household decides in its own app; the EP's page follows by itself.
+    const asked = await approving.access.listPermissions({});
+    expect(asked.permissions).toHaveLength(1);
+    await approving.access.approvePermission({ id: asked.permissions[0]?.id ?? "" });
+    await expect
+      .poll(() => rows.filter({ hasNotText: "Awaiting decision" }).count(), { timeout: 20_000 })
+      .toBe(1);
+    expect(await rows.filter({ hasText: "Awaiting decision" }).count()).toBe(1);
+    await page.getByTestId("toast").first().waitFor();
+    expect(
+      await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+    ).toBe(true);
+    await page.screenshot({ path: `${outputDir}web-search-and-approval.png`, fullPage: true });
+
+    // The permission's audit trail names the household's approval.
+    await rows.filter({ hasNotText: "Awaiting decision" }).getByRole("link").click();
+    await page.getByTestId("audit-trail").getByText("Approved").first().waitFor();
+    expect(await page.getByTestId("audit-trail").textContent()).toContain("The household");
+    await page.screenshot({ path: `${outputDir}web-permission-audit-trail.png`, fullPage: true });
+
+    // The same pages at tablet width.
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.getByRole("link", { name: "Heat pump optimisation" }).click();
+    await page.getByTestId("search-runs").waitFor();
+    await page.screenshot({ path: `${outputDir}web-tablet-request.png`, fullPage: true });
   });
 });

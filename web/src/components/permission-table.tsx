@@ -27,8 +27,9 @@ export function PermissionTable(props: {
             <tr key={p.id} data-permission-id={p.id}>
               <td>
                 <Link href={`/access/${p.id}`}>
-                  {p.customerName || "Household (name shown once approved)"}
+                  {p.customerName || `Household ${p.id.slice(0, 8)}`}
                 </Link>
+                {!p.customerName && <div className="hint">Name shown once approved</div>}
               </td>
               {props.showRequest && <td>{p.dataRequest?.dataNeed?.name ?? "—"}</td>}
               <td>
