@@ -56,8 +56,23 @@ const n = Number(process.env.BENCH_CATALOG_N ?? (quick ? 2_000 : 100_000));
 const requestsPerMix = quick ? 12 : 200;
 /** Callers in flight at once; more than the server's one core only adds queueing to latency. */
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 2);
-process.env.TEST_DATABASE_URL ??=
-  process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * The PostgreSQL server to create the bench database on: BENCH_DATABASE_URL,
+ * TEST_DATABASE_URL, or the local server (started when installed but down).
+ */
+async function postgresAdminUrl(): Promise<string | undefined> {
+  const explicit = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (explicit) return explicit;
+  const ensure = (await import(new URL("../../../scripts/ensure.mjs", import.meta.url).href)) as {
+    ensurePostgres(): Promise<string | undefined>;
+  };
+  const local = await ensure.ensurePostgres();
+  if (local === undefined) return undefined;
+  const url = new URL(local);
+  url.pathname = "/postgres";
+  return url.toString();
+}
 
 // ---- deterministic catalog content -------------------------------------------------------
 
@@ -455,6 +470,12 @@ async function explain(db: Kysely<Database>, actors: Record<Mix["as"], CatalogAc
 
 async function main(): Promise<void> {
   const t0 = performance.now();
+  const adminUrl = await postgresAdminUrl();
+  if (adminUrl === undefined) {
+    console.log("catalog browse: skipped, no PostgreSQL here (set BENCH_DATABASE_URL)");
+    return;
+  }
+  process.env.TEST_DATABASE_URL = adminUrl;
   const target = await createTestDatabaseUrl();
   let database: DatabaseHandle | undefined;
   let iam: TestIam | undefined;
