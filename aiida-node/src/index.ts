@@ -26,7 +26,13 @@ export type { BackoffOptions } from "./link/reconnect-backoff.js";
 export { GRPC_BACKOFF, ReconnectBackoff } from "./link/reconnect-backoff.js";
 export type { NodeConfig } from "./node-config.js";
 export { readNodeConfig } from "./node-config.js";
-export type { PairingCodeLine, ReadyLine, RunningNodes } from "./node-program.js";
+export type {
+  AttachedLine,
+  PairingCodeLine,
+  ProgramLine,
+  ReadyLine,
+  RunningNodes,
+} from "./node-program.js";
 export { startNodes, VERSION } from "./node-program.js";
 export type { MatchCriteria } from "./query/query-evaluator.js";
 export { evaluateQuery, findMatchingSource } from "./query/query-evaluator.js";

@@ -19,7 +19,7 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "./log.js";
 import { readNodeConfig } from "./node-config.js";
-import { type PairingCodeLine, type ReadyLine, startNodes } from "./node-program.js";
+import { type PairingCodeLine, type ProgramLine, startNodes } from "./node-program.js";
 
 /**
  * A Marketplace node listener that welcomes everyone with a pairing code
@@ -98,7 +98,8 @@ async function until(check: () => boolean): Promise<void> {
 
 describe("a swarm", () => {
   it("attaches every instance on its own connection with its own key, then prints ready", async () => {
-    const lines: (ReadyLine | PairingCodeLine)[] = [];
+    const lines: ProgramLine[] = [];
+    let lineAdded: (() => void) | undefined;
     const nodes = await startNodes(
       config([
         "--marketplace",
@@ -114,7 +115,14 @@ describe("a swarm", () => {
         "--dial-concurrency",
         "2",
       ]),
-      { print: (l) => lines.push(l), log: silentLogger },
+      {
+        print: (l) => {
+          lines.push(l);
+          lineAdded?.();
+        },
+        log: silentLogger,
+        backoff: { initialMs: 20, multiplier: 2, jitter: 0, maxMs: 200 },
+      },
     );
     try {
       const ready = await nodes.ready;
@@ -166,6 +174,18 @@ describe("a swarm", () => {
       const status = (await (await fetch(`${ready.status_url}nodes.json`)).json()) as unknown[];
       expect(status).toHaveLength(6);
       expect(status[0]).toMatchObject({ instance_id: ids[0], state: "attached", claimed: false });
+
+      // The Marketplace drops every stream: all reconnect, and the swarm says so once.
+      const allBack = new Promise<void>((resolve) => {
+        lineAdded = () => {
+          if (lines.at(-1)?.msg === "attached") resolve();
+        };
+      });
+      for (const s of mine)
+        s?.call.emit("error", { code: grpc.status.UNAVAILABLE, details: "restart" });
+      await allBack;
+      expect(lines.at(-1)).toEqual({ msg: "attached", count: 6 });
+      expect(nodes.instances.every((i) => i.link.status.attempts === 2)).toBe(true);
     } finally {
       await nodes.stop();
     }
@@ -225,6 +245,7 @@ describe("the program", () => {
       const ready = await next();
       expect(ready).toMatchObject({ msg: "ready", mode: "single", marketplace: target });
       const id = String(ready.instance_id);
+      expect(await next()).toEqual({ msg: "attached", instance_id: id, claimed: false });
       const code = await next();
       expect(code).toMatchObject({
         msg: "pairing code",

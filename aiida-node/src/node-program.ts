@@ -43,6 +43,21 @@ export interface PairingCodeLine {
   status_url: string;
 }
 
+/**
+ * The line printed whenever the instance is welcomed (one instance), or
+ * whenever every instance of a swarm is attached again after some were not
+ * (`instance_id` absent, `count` set).
+ */
+export interface AttachedLine {
+  msg: "attached";
+  instance_id?: string;
+  claimed?: boolean;
+  count?: number;
+}
+
+/** Every line the program prints on stdout. */
+export type ProgramLine = ReadyLine | PairingCodeLine | AttachedLine;
+
 /** Running instances and their status server. */
 export interface RunningNodes {
   readonly instances: readonly AiidaInstance[];
@@ -65,7 +80,7 @@ export interface RunningNodes {
  */
 export async function startNodes(
   config: NodeConfig,
-  io: { print: (line: ReadyLine | PairingCodeLine) => void; log: Logger; backoff?: BackoffOptions },
+  io: { print: (line: ProgramLine) => void; log: Logger; backoff?: BackoffOptions },
 ): Promise<RunningNodes> {
   const count = config.simulate ?? 1;
   const swarm = config.simulate !== undefined;
@@ -140,14 +155,27 @@ export async function startNodes(
 
   let ready: Promise<ReadyLine>;
   if (swarm) {
-    ready = whenAllAttached(instances).then(() => {
-      const line = readyLine();
-      io.print(line);
-      return line;
+    ready = new Promise((resolve) => {
+      let first = true;
+      whenAllAttached(instances, () => {
+        if (first) {
+          first = false;
+          const line = readyLine();
+          io.print(line);
+          resolve(line);
+        } else {
+          io.print({ msg: "attached", count });
+        }
+      });
     });
     dialPaced(instances, config.dialConcurrency);
   } else {
-    for (const i of instances) i.link.start();
+    for (const i of instances) {
+      i.link.on("welcome", (w) =>
+        io.print({ msg: "attached", instance_id: i.identity.instanceId, claimed: w.claimed }),
+      );
+      i.link.start();
+    }
     const line = readyLine();
     io.print(line);
     ready = Promise.resolve(line);
@@ -190,29 +218,26 @@ function dialPaced(instances: readonly AiidaInstance[], concurrency: number): vo
   for (let i = 0; i < concurrency; i++) startOne();
 }
 
-/** Resolves the first time every instance is attached at once. */
-function whenAllAttached(instances: readonly AiidaInstance[]): Promise<void> {
-  return new Promise((resolve) => {
-    let attached = 0;
-    const offs: (() => void)[] = [];
-    for (const instance of instances) {
-      let was = instance.link.status.state === "attached";
-      if (was) attached++;
-      offs.push(
-        instance.link.on("status", (s) => {
-          const is = s.state === "attached";
-          if (is === was) return;
-          was = is;
-          attached += is ? 1 : -1;
-          if (attached === instances.length) {
-            for (const off of offs) off();
-            resolve();
-          }
-        }),
-      );
-    }
-    if (attached === instances.length) resolve();
-  });
+/** Calls `onAll` each time every instance becomes attached at once. */
+function whenAllAttached(instances: readonly AiidaInstance[], onAll: () => void): void {
+  let attached = 0;
+  for (const instance of instances) {
+    let was = instance.link.status.state === "attached";
+    if (was) attached++;
+    instance.link.on("status", (s) => {
+      const is = s.state === "attached";
+      if (is === was) return;
+      was = is;
+      attached += is ? 1 : -1;
+      // After the welcome is fully handled, so its pairing code line comes first.
+      if (attached === instances.length) {
+        queueMicrotask(() => {
+          if (attached === instances.length) onAll();
+        });
+      }
+    });
+  }
+  if (attached === instances.length) onAll();
 }
 
 /** A swarm's links log only warnings and errors, unless debugging. */
