@@ -326,6 +326,18 @@ export class HeadlessBrowser {
     return { status: "page", code: res.status, body: await res.text(), url };
   }
 
+  /** POSTs `fields` as a form to `url`; a redirect is returned unfollowed. */
+  async post(url: string, fields: Record<string, string>): Promise<PageResult> {
+    const res = await this.fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields).toString(),
+    });
+    const next = res.headers.get("location");
+    if (next !== null) return { status: "redirect", location: new URL(next, url).toString() };
+    return { status: "page", code: res.status, body: await res.text(), url };
+  }
+
   private async fetch(url: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
     const host = new URL(url).host;
