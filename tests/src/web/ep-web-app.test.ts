@@ -99,6 +99,8 @@ describe("the EP Web App in a browser", () => {
 
   it("signs up an eligible party at the IAM and shows its organisation in the header", async () => {
     await page.goto(web.origin);
+    await page.getByRole("heading", { name: /Smart-meter data/ }).waitFor();
+    await page.screenshot({ path: `${outputDir}web-welcome.png` });
     await page.getByRole("button", { name: "Sign up your organisation" }).click();
     await page.waitForURL((u) => u.origin === iam.issuer);
     await page.getByLabel("an eligible party (company)").check();
@@ -267,5 +269,67 @@ describe("the EP Web App in a browser", () => {
     await page.getByRole("link", { name: "Heat pump optimisation" }).click();
     await page.getByTestId("search-runs").waitFor();
     await page.screenshot({ path: `${outputDir}web-tablet-request.png`, fullPage: true });
+  });
+
+  it("drafts a service offer, then publishes it from its page", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Service offers" })
+      .click();
+    await page.getByRole("heading", { name: "No service offers yet" }).waitFor();
+    await page.getByRole("link", { name: "New service offer" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Smart heat pump tariff");
+    await page.getByLabel("Category").selectOption({ label: "Tariff" });
+    await page
+      .getByLabel("Description")
+      .fill("Run your heat pump when power is cheap and save up to 20%.");
+    await page.getByLabel("Link").fill("https://acme.example/heat-pump-tariff");
+    await page.getByRole("checkbox", { name: /1-0:1\.8\.0/ }).check();
+    await page.getByRole("checkbox", { name: /Austria/ }).check();
+    await page.getByLabel("Data request used").selectOption({ label: "Heat pump optimisation" });
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page
+      .getByRole("heading", { name: /Smart heat pump tariff/ })
+      .getByText("Draft")
+      .waitFor();
+    await page.getByRole("button", { name: "Publish" }).click();
+    await page
+      .getByRole("heading", { name: /Smart heat pump tariff/ })
+      .getByText("Published")
+      .waitFor();
+
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Service offers" })
+      .click();
+    await page.getByRole("tab", { name: "Drafts" }).click();
+    await page.getByRole("heading", { name: "Nothing matches these filters" }).waitFor();
+    await page.getByRole("tab", { name: "Published" }).click();
+    await page.getByRole("link", { name: "Smart heat pump tariff" }).waitFor();
+    await page.screenshot({ path: `${outputDir}web-service-offers.png`, fullPage: true });
+  });
+
+  it("creates an API client whose secret is shown once, and revokes it", async () => {
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "API clients" })
+      .click();
+    await page.getByRole("heading", { name: "No API clients yet" }).waitFor();
+    await page.getByLabel("Name").fill("Billing backend");
+    await page.getByRole("button", { name: "Create client" }).click();
+    const secret = page.getByTestId("new-secret");
+    await secret.waitFor();
+    expect((await secret.locator(".secret code").textContent())?.length).toBeGreaterThan(16);
+    await page.getByRole("cell", { name: "Billing backend", exact: true }).waitFor();
+    await page.screenshot({ path: `${outputDir}web-api-client-created.png`, fullPage: true });
+
+    await page.getByRole("button", { name: "I have stored the secret" }).click();
+    expect(await secret.count()).toBe(0);
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Revoke Billing backend" }).click();
+    await page.getByRole("heading", { name: "No API clients yet" }).waitFor();
+    const clients = await (await epClient()).account.listApiClients({});
+    expect(clients.clients).toHaveLength(0);
   });
 });

@@ -7,6 +7,7 @@ export function CountryPicker(props: {
   value: readonly string[];
   onChange: (value: string[]) => void;
   error?: string | undefined;
+  hint?: string;
 }) {
   const id = useId();
   const chosen = new Set(props.value);
@@ -19,7 +20,7 @@ export function CountryPicker(props: {
   return (
     <fieldset className="field" aria-describedby={props.error ? `${id}-error` : undefined}>
       <legend>Countries</legend>
-      <span className="hint">Only households in these countries are asked.</span>
+      <span className="hint">{props.hint ?? "Only households in these countries are asked."}</span>
       <div className="choice-row">
         {countries.map((c) => (
           <label className="choice" key={c.code}>
