@@ -19,6 +19,9 @@ import { type MeshOptions, NodeMesh } from "./attach-service.js";
 import { proofAudience } from "./node-proof.js";
 import { NodeRegistry } from "./node-registry.js";
 
+/** grpc-js status codes, for tests that check how a stream ended. */
+export { status as grpcStatus } from "@grpc/grpc-js";
+
 type AnyMessage = NonNullable<AttachResponse["message"]["case"]>;
 /** The value of an AttachResponse of kind `K`. */
 export type ResponseValue<K extends AnyMessage> = Extract<
