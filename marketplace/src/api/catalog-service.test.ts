@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customerPrincipal, epPrincipal } from "../auth/testing.js";
 import { dataRequestInput, serviceOfferInput } from "../catalog/testing.js";
 import type { DatabaseHandle } from "../db/database.js";
-import { openTestDatabase } from "../db/test-database.js";
+import { openTestDatabase, testDatabaseKinds } from "../db/test-database.js";
 import { catalogRoutes } from "./catalog-service.js";
 import { inMemoryApi } from "./testing.js";
 
@@ -51,7 +51,7 @@ const absolute = (start: string, end: string) =>
     },
   });
 
-describe("CatalogService", () => {
+describe.each(testDatabaseKinds())("CatalogService on %s", (kind) => {
   let database: DatabaseHandle;
   let acme: ReturnType<ReturnType<typeof inMemoryApi>["as"]>;
   let acmeColleague: typeof acme;
@@ -59,7 +59,7 @@ describe("CatalogService", () => {
   let household: typeof acme;
 
   beforeAll(async () => {
-    database = await openTestDatabase("embedded");
+    database = await openTestDatabase(kind);
     const api = inMemoryApi(catalogRoutes({ db: database.db }), {
       acme: epPrincipal("alice", "acme", "Acme Energy"),
       acme2: epPrincipal("bob", "acme", "Acme Energy"),
