@@ -13,7 +13,11 @@ import {
   SearchService,
 } from "@eddie-marketplace/gen";
 import { dataRequestInput } from "@eddie-marketplace/marketplace/src/catalog/testing.js";
-import { connectTestNode, testIdentity } from "@eddie-marketplace/marketplace/src/mesh/testing.js";
+import {
+  connectTestNode,
+  grpcStatus,
+  testIdentity,
+} from "@eddie-marketplace/marketplace/src/mesh/testing.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   freshDatabaseUrl,
