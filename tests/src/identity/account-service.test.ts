@@ -129,6 +129,31 @@ describe("accounts across the real IAM and the real Marketplace", () => {
     ).rejects.toThrow(/refused the client: invalid_client/);
   });
 
+  it("refuses an ID token, a tampered token and another IAM's token as UNAUTHENTICATED", async () => {
+    const dave = await signUp(iam, { role: "customer" });
+    await expect(accounts(dave.idToken ?? "").getMe({})).rejects.toMatchObject({
+      code: Code.Unauthenticated,
+    });
+    const [h, p, sig] = dave.accessToken.split(".");
+    const claims = JSON.parse(Buffer.from(p ?? "", "base64url").toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, role: "eligible_party", org_id: "x" }));
+    await expect(
+      accounts(`${h}.${forged.toString("base64url")}.${sig}`).getMe({}),
+    ).rejects.toMatchObject({ code: Code.Unauthenticated });
+
+    const otherDatabase = await freshDatabaseUrl();
+    const otherIam = await startIam({ DATABASE_URL: otherDatabase.url });
+    try {
+      const stranger = await signUp(otherIam, { role: "customer" });
+      await expect(accounts(stranger.accessToken).getMe({})).rejects.toMatchObject({
+        code: Code.Unauthenticated,
+      });
+    } finally {
+      await otherIam.stop();
+      await otherDatabase.drop();
+    }
+  });
+
   it("does not let a customer manage API clients", async () => {
     const carol = await signUp(iam, { role: "customer" });
     await expect(accounts(carol.accessToken).createApiClient({ name: "x" })).rejects.toMatchObject({
