@@ -1,94 +1,74 @@
-import { type DescEnum, type DescEnumValue, getOption, hasOption } from "@bufbuild/protobuf";
 import {
   type Asset,
-  AssetSchema,
-  aiida_name,
   type ObisCode,
-  ObisCodeSchema,
-  obis,
   type Schema,
-  SchemaSchema,
-  type ServiceCategory,
+  ServiceCategory,
   ServiceCategorySchema,
 } from "@eddie-marketplace/gen";
+import {
+  assetName,
+  assetValues,
+  obisCodes,
+  parseAsset,
+  parseSchema,
+  schemaName,
+  schemaValues,
+  tryParseObis,
+} from "@eddie-marketplace/sdk/vocabulary";
 
-/**
- * The AIIDA strings of the vocabulary enums, read from the options the
- * contracts carry on each enum value (`obis` and `aiida_name` in
- * eddie/vocabulary/v1/vocabulary.proto). The catalog stores these strings, so
- * the database reads as AIIDA does ("1-0:1.8.0", "SMART-METER-P1-RAW").
- * There is no second table here: everything is derived from the descriptors.
- */
-interface Codebook<E extends number> {
-  readonly toCode: ReadonlyMap<E, string>;
-  readonly fromCode: ReadonlyMap<string, E>;
-}
-
-function codebook<E extends number>(
-  desc: DescEnum,
-  codeOf: (value: DescEnumValue) => string | undefined,
-) {
-  const toCode = new Map<E, string>();
-  const fromCode = new Map<string, E>();
-  for (const value of desc.values) {
-    if (value.number === 0) continue;
-    const code = codeOf(value);
-    if (code === undefined || code === "") continue;
-    toCode.set(value.number as E, code);
-    fromCode.set(code, value.number as E);
-  }
-  return { toCode, fromCode } satisfies Codebook<E>;
-}
-
-function aiidaNames<E extends number>(desc: DescEnum): Codebook<E> {
-  return codebook<E>(desc, (value) =>
-    hasOption(value, aiida_name) ? getOption(value, aiida_name) : undefined,
-  );
-}
-
-const obisCodes = codebook<ObisCode>(ObisCodeSchema, (value) =>
-  hasOption(value, obis) ? getOption(value, obis).code : undefined,
-);
-const schemaNames = aiidaNames<Schema>(SchemaSchema);
-const assetNames = aiidaNames<Asset>(AssetSchema);
-const categoryNames = codebook<ServiceCategory>(ServiceCategorySchema, (value) => value.localName);
+// The catalog stores the vocabulary as AIIDA writes it ("1-0:1.8.0",
+// "SMART-METER-P1-RAW"), so the database reads as AIIDA does. The names come
+// from the SDK's vocabulary module, which reads them from the contracts' enum
+// value options; these functions only adapt it to answer `undefined` for
+// values that have no name (UNSPECIFIED, numbers the contracts don't define),
+// which is what validation needs.
 
 /** The OBIS code of a data tag, e.g. "1-0:1.8.0"; undefined for UNSPECIFIED or unknown numbers. */
 export function obisCodeOf(tag: ObisCode): string | undefined {
-  return obisCodes.toCode.get(tag);
+  return obisCodes.find((o) => o.value === tag)?.code;
 }
 
 /** The data tag of an OBIS code string; undefined when the contracts don't know it. */
 export function obisTagOf(code: string): ObisCode | undefined {
-  return obisCodes.fromCode.get(code);
+  return tryParseObis(code);
 }
 
 /** The AIIDA name of a schema, e.g. "SMART-METER-P1-RAW". */
 export function schemaNameOf(schema: Schema): string | undefined {
-  return schemaNames.toCode.get(schema);
+  return schemaValues.includes(schema) ? schemaName(schema) : undefined;
 }
 
 /** The schema of an AIIDA schema name. */
 export function schemaOf(name: string): Schema | undefined {
-  return schemaNames.fromCode.get(name);
+  return attempt(() => parseSchema(name));
 }
 
 /** The AIIDA name of an asset, e.g. "CONNECTION-AGREEMENT-POINT". */
 export function assetNameOf(asset: Asset): string | undefined {
-  return assetNames.toCode.get(asset);
+  return assetValues.includes(asset) ? assetName(asset) : undefined;
 }
 
 /** The asset of an AIIDA asset name. */
 export function assetOf(name: string): Asset | undefined {
-  return assetNames.fromCode.get(name);
+  return attempt(() => parseAsset(name));
 }
 
-/** The stored name of a service category, e.g. "FLEXIBILITY". */
+/** The stored name of a service category: its enum name without prefix, e.g. "FLEXIBILITY". */
 export function categoryNameOf(category: ServiceCategory): string | undefined {
-  return categoryNames.toCode.get(category);
+  if (category === ServiceCategory.UNSPECIFIED) return undefined;
+  return ServiceCategorySchema.values.find((v) => v.number === category)?.localName;
 }
 
 /** The service category of a stored name. */
 export function categoryOf(name: string): ServiceCategory | undefined {
-  return categoryNames.fromCode.get(name);
+  const value = ServiceCategorySchema.values.find((v) => v.localName === name);
+  return value === undefined || value.number === 0 ? undefined : (value.number as ServiceCategory);
+}
+
+function attempt<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
