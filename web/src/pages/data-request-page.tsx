@@ -2,12 +2,12 @@ import { assetName, type DataRequest, ItemStatus, schemaName } from "@eddie-mark
 import { useState } from "react";
 import { EmptyState, ErrorAlert, Loading } from "../components/async-state.js";
 import { PermissionTable } from "../components/permission-table.js";
-import { readCron } from "../components/schedule-field.js";
 import { SearchPanel } from "../components/search-panel.js";
 import { SearchRuns } from "../components/search-runs.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { useNotifications } from "../live/notification-feed.js";
 import { useMarketplace } from "../marketplace/client-context.js";
+import { readCron } from "../marketplace/cron-reading.js";
 import { describeError } from "../marketplace/error-text.js";
 import { countries, itemStatusLabel } from "../marketplace/labels.js";
 import { obisLabel } from "../marketplace/obis-label.js";
