@@ -3,7 +3,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import {
+  createMarketplaceClient,
+  NotificationKind,
+  staticToken,
+  subscribe,
+} from "@eddie-marketplace/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signUp, startIam, startMarketplaceFor, type TestIam } from "../harness/iam.js";
+import { jsonLine, type RunningProgram, startProgram } from "../harness/program.js";
 
 // The published SDK as an integrator gets it: `npm pack` of the built
 // package, installed into an empty project outside the repository, where an
@@ -175,5 +183,114 @@ describe("the packed SDK in a fresh project", () => {
     expect(loaded.stdout.trim()).toBe(
       "access,account,catalog,instances,notifications,search,transport kWh",
     );
+  });
+  describe("the integrator's example against the running system", () => {
+    let iam: TestIam;
+    let marketplace: RunningProgram<{ httpPort: number; grpcPort: number }>;
+    let node: RunningProgram<{ instanceId: string; pairingCode: string }>;
+    let baseUrl: string;
+    const db = { DATABASE_URL: process.env.TEST_DATABASE_URL };
+    const stateDir = mkdtempSync(join(tmpdir(), "sdk-example-node-"));
+
+    beforeAll(async () => {
+      iam = await startIam(db);
+      marketplace = await startMarketplaceFor(iam, db);
+      baseUrl = `http://127.0.0.1:${marketplace.ready.httpPort}`;
+      node = await startProgram({
+        name: "aiida-node",
+        cwd: "aiida-node",
+        args: [
+          "src/main.ts",
+          "--marketplace",
+          `127.0.0.1:${marketplace.ready.grpcPort}`,
+          "--state-dir",
+          stateDir,
+          "--status-port",
+          "0",
+          "--profile",
+          "at-household",
+        ],
+        ready: (line) => {
+          const j = jsonLine(line);
+          return j?.msg === "pairing code"
+            ? { instanceId: String(j.instance_id), pairingCode: String(j.pairing_code) }
+            : undefined;
+        },
+      });
+    }, 180_000);
+
+    afterAll(async () => {
+      await node?.stop();
+      await marketplace?.stop();
+      await iam?.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    });
+
+    it("creates a request, searches, asks access and follows the household's approval", async () => {
+      // The household: claims its instance and approves what it is asked.
+      const customer = await signUp(iam, { role: "customer" });
+      const household = createMarketplaceClient({
+        baseUrl,
+        tokenProvider: staticToken(customer.accessToken),
+      });
+      await household.instances.claimInstance({
+        instanceId: node.ready.instanceId,
+        pairingCode: node.ready.pairingCode,
+      });
+      const stop = new AbortController();
+      const approved: string[] = [];
+      const approving = (async () => {
+        for await (const n of subscribe(household, { signal: stop.signal })) {
+          if (n.kind !== NotificationKind.ACCESS_REQUESTED) continue;
+          await household.access.approvePermission({ id: n.permissionId });
+          approved.push(n.permissionId);
+        }
+      })();
+
+      // The eligible party: an API client for its backend, made in the Marketplace.
+      const ep = await signUp(iam, { role: "eligible_party", organisation: "Quick Start Energy" });
+      const asPerson = createMarketplaceClient({
+        baseUrl,
+        tokenProvider: staticToken(ep.accessToken),
+      });
+      const { client, clientSecret } = await asPerson.account.createApiClient({ name: "backend" });
+
+      const result = await run(process.execPath, [join(project, "out", "quick-start.js")], {
+        cwd: project,
+        timeout: 150_000,
+        env: {
+          ...process.env,
+          MARKETPLACE_URL: baseUrl,
+          OIDC_ISSUER: iam.issuer,
+          EDDIE_CLIENT_ID: client?.clientId ?? "",
+          EDDIE_CLIENT_SECRET: clientSecret,
+          RECORDS: "3",
+        },
+      }).catch((err: { stdout?: string; stderr?: string }) => ({
+        stdout: err.stdout ?? "",
+        stderr: `${err.stderr ?? ""}${String(err)}`,
+      }));
+      stop.abort();
+      await approving;
+
+      const steps = result.stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const step = (name: string) => steps.filter((s) => s.step === name);
+      expect(
+        step("failed").filter((f) => f.message !== "no household's permission became active"),
+        result.stderr,
+      ).toEqual([]);
+      expect(step("signed-in")[0]?.organisation).toBe("Quick Start Energy");
+      expect(step("published")[0]?.tags).toEqual(["1-0:1.8.0"]);
+      expect(step("match").map((s) => s.instanceId)).toEqual([node.ready.instanceId]);
+      expect(step("asked")[0]).toMatchObject({ requestsSent: 1, permissions: 1 });
+      expect(approved).toHaveLength(1);
+      const decisions = step("decision");
+      expect(decisions.length).toBeGreaterThan(0);
+      expect(decisions.every((d) => d.permissionId === approved[0])).toBe(true);
+      expect(["APPROVED", "CONFIGURING", "ACTIVE", "FAILED"]).toContain(decisions[0]?.state);
+    }, 240_000);
   });
 });
