@@ -30,6 +30,10 @@ class Inbox<T> {
     if (waiter) waiter(value);
     else this.values.push(value);
   }
+  /** Values that arrived and were not taken yet. */
+  get waiting(): number {
+    return this.values.length;
+  }
   next(): Promise<T> {
     const value = this.values.shift();
     if (value !== undefined) return Promise.resolve(value);
@@ -435,5 +439,22 @@ describe("MarketplaceLink across a Marketplace restart", () => {
       link.stop();
       second.server.forceShutdown();
     }
+  });
+});
+
+describe("MarketplaceLink stopped and started again at once", () => {
+  it("holds one stream, not two", async () => {
+    const { link } = startLink();
+    link.stop();
+    link.start();
+    const stream = await streams.next();
+    await expectCase(stream, "hello");
+    stream.send(welcome());
+    await expectCase(stream, "capabilities");
+    // A second dial would have reached the server before this ping's answer.
+    stream.send({ message: { case: "ping", value: { nonce: 7n } } });
+    expect((await expectCase(stream, "pong")).value.nonce).toBe(7n);
+    expect(streams.waiting).toBe(0);
+    expect(link.status.attempts).toBe(2);
   });
 });

@@ -135,6 +135,8 @@ export class MarketplaceLink {
     lastError: undefined,
   };
   private running = false;
+  /** Counts start() calls, so a dial begun before a stop() never completes after it. */
+  private generation = 0;
 
   constructor(options: LinkOptions) {
     this.options = options;
@@ -197,6 +199,7 @@ export class MarketplaceLink {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.generation++;
     void this.connect();
   }
 
@@ -210,6 +213,7 @@ export class MarketplaceLink {
 
   private async connect(): Promise<void> {
     if (!this.running) return;
+    const generation = this.generation;
     this.update({ state: "connecting", attempts: this.current.attempts + 1 });
     let proof: string;
     try {
@@ -219,7 +223,7 @@ export class MarketplaceLink {
       this.scheduleRetry(grpc.status.INTERNAL, (err as Error).message);
       return;
     }
-    if (!this.running) return;
+    if (!this.running || generation !== this.generation) return;
     const maxBytes = this.options.maxMessageBytes ?? 4 * 1024 * 1024;
     const client = new grpc.Client(
       this.options.target,
