@@ -5,18 +5,25 @@ import type {
   ServiceOffer,
   ServiceOfferInput,
 } from "@eddie-marketplace/gen";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely, Transaction, Updateable } from "kysely";
 import {
   ForbiddenError,
   NotFoundError,
   PreconditionError,
   ValidationError,
 } from "../api/errors.js";
-import type { Database, ItemStatusName } from "../db/schema.js";
+import type {
+  Database,
+  DataRequestTable,
+  ItemStatusName,
+  ServiceOfferTable,
+} from "../db/schema.js";
 import {
+  type DataRequestContent,
   type DataRequestRow,
   dataRequestContent,
   dataRequestFromRow,
+  type ServiceOfferContent,
   type ServiceOfferRow,
   serviceOfferContent,
   serviceOfferFromRow,
@@ -39,6 +46,17 @@ export interface CatalogContext {
   readonly now: () => Date;
 }
 
+type Kind = "data_request" | "service_offer";
+interface RowOf {
+  data_request: DataRequestRow;
+  service_offer: ServiceOfferRow;
+}
+interface ContentOf {
+  data_request: DataRequestContent;
+  service_offer: ServiceOfferContent;
+}
+const what: Record<Kind, string> = { data_request: "data request", service_offer: "service offer" };
+
 function organisationOf(actor: CatalogActor): { id: string; name: string } {
   if (actor.organisation === undefined || actor.organisation.id === "") {
     throw new ForbiddenError("only an eligible party acting for an organisation can do this");
@@ -46,50 +64,100 @@ function organisationOf(actor: CatalogActor): { id: string; name: string } {
   return actor.organisation;
 }
 
-type Kind = "data_request" | "service_offer";
-interface RowOf {
-  data_request: DataRequestRow;
-  service_offer: ServiceOfferRow;
-}
-const what: Record<Kind, string> = { data_request: "data request", service_offer: "service offer" };
-
-/**
- * Loads an item of the actor's organisation, locked for the rest of the
- * transaction. Another organisation's item answers NOT_FOUND, exactly like
- * a missing one, so nobody learns what exists.
- */
-async function lockOwned<K extends Kind>(
-  trx: Transaction<Database>,
+/** Creates a draft of the actor's organisation. */
+async function insertDraft<K extends Kind>(
+  ctx: CatalogContext,
   kind: K,
   actor: CatalogActor,
-  id: string,
+  content: ContentOf[K],
 ): Promise<RowOf[K]> {
   const org = organisationOf(actor);
-  const row = isUuid(id)
-    ? await trx
-        .selectFrom(kind as Kind)
-        .selectAll()
-        .where("id", "=", id)
-        .forUpdate()
-        .executeTakeFirst()
-    : undefined;
-  if (row === undefined || row.organisation_id !== org.id) throw new NotFoundError(what[kind], id);
+  const now = ctx.now();
+  const row = await ctx.db
+    // Both tables share the lifecycle columns; the content is the kind's own.
+    .insertInto(kind as "data_request")
+    .values({
+      ...(content as DataRequestContent),
+      id: randomUUID(),
+      organisation_id: org.id,
+      organisation_name: org.name,
+      status: "draft",
+      created_at: now,
+      updated_at: now,
+      published_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   return row as unknown as RowOf[K];
 }
 
-function requireStatus(
-  kind: Kind,
-  status: ItemStatusName,
-  allowed: ItemStatusName[],
-  verb: string,
-) {
-  if (!allowed.includes(status)) {
-    const which = allowed.length === 1 ? `only a ${allowed[0]}` : `only a ${allowed.join(" or ")}`;
-    throw new PreconditionError(
-      `${which} ${what[kind]} can be ${verb}; this one is ${status === "draft" ? "a draft" : status}`,
-    );
-  }
+/** One step of an item's life: which states it may start from, and what it changes. */
+interface Step<K extends Kind> {
+  readonly from: readonly ItemStatusName[];
+  /** The past participle shown in the error, e.g. "published". */
+  readonly verb: string;
+  /** Checks beyond the state, inside the transaction, with the row locked. */
+  readonly check?: (trx: Transaction<Database>, row: RowOf[K]) => Promise<void>;
+  readonly set: (now: Date) => Updateable<DataRequestTable> | Updateable<ServiceOfferTable>;
 }
+
+/**
+ * Applies `step` to an item of the actor's organisation in one transaction,
+ * with the row locked. Another organisation's item answers NOT_FOUND, exactly
+ * like a missing one, so nobody learns what exists; an item in the wrong
+ * state answers FAILED_PRECONDITION.
+ */
+async function change<K extends Kind>(
+  ctx: CatalogContext,
+  kind: K,
+  actor: CatalogActor,
+  id: string,
+  step: Step<K>,
+): Promise<RowOf[K]> {
+  const org = organisationOf(actor);
+  return ctx.db.transaction().execute(async (trx) => {
+    const table = kind as "data_request";
+    const row = isUuid(id)
+      ? await trx.selectFrom(table).selectAll().where("id", "=", id).forUpdate().executeTakeFirst()
+      : undefined;
+    if (row === undefined || row.organisation_id !== org.id) {
+      throw new NotFoundError(what[kind], id);
+    }
+    if (!step.from.includes(row.status)) {
+      const allowed = step.from.join(" or ");
+      const now = row.status === "draft" ? "a draft" : row.status;
+      throw new PreconditionError(
+        `only a ${allowed} ${what[kind]} can be ${step.verb}; this one is ${now}`,
+      );
+    }
+    await step.check?.(trx, row as unknown as RowOf[K]);
+    const updated = await trx
+      .updateTable(table)
+      .set(step.set(ctx.now()) as Updateable<DataRequestTable>)
+      .where("id", "=", row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return updated as unknown as RowOf[K];
+  });
+}
+
+const edit = <K extends Kind>(content: ContentOf[K], check?: Step<K>["check"]): Step<K> => ({
+  from: ["draft"],
+  verb: "edited",
+  check,
+  set: (now) => ({ ...content, updated_at: now }),
+});
+const publish = <K extends Kind>(check?: Step<K>["check"]): Step<K> => ({
+  from: ["draft"],
+  verb: "published",
+  check,
+  set: (now) => ({ status: "published", published_at: now, updated_at: now }),
+});
+const archive = <K extends Kind>(): Step<K> => ({
+  from: ["draft", "published"],
+  verb: "archived",
+  set: (now) => ({ status: "archived", updated_at: now }),
+});
 
 /** Loads an item the actor may see: published, or its own in any status. */
 async function loadVisible<K extends Kind>(
@@ -118,24 +186,9 @@ export async function createDataRequest(
   actor: CatalogActor,
   input: DataRequestInput | undefined,
 ): Promise<DataRequest> {
-  const org = organisationOf(actor);
+  organisationOf(actor);
   const content = dataRequestContent(validateDataRequestInput(input));
-  const now = ctx.now();
-  const row = await ctx.db
-    .insertInto("data_request")
-    .values({
-      ...content,
-      id: randomUUID(),
-      organisation_id: org.id,
-      organisation_name: org.name,
-      status: "draft",
-      created_at: now,
-      updated_at: now,
-      published_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return dataRequestFromRow(row);
+  return dataRequestFromRow(await insertDraft(ctx, "data_request", actor, content));
 }
 
 /** Replaces the content of a draft data request of the actor's organisation. */
@@ -146,17 +199,7 @@ export async function updateDataRequest(
   input: DataRequestInput | undefined,
 ): Promise<DataRequest> {
   const content = dataRequestContent(validateDataRequestInput(input));
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await lockOwned(trx, "data_request", actor, id);
-    requireStatus("data_request", row.status, ["draft"], "edited");
-    const updated = await trx
-      .updateTable("data_request")
-      .set({ ...content, updated_at: ctx.now() })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return dataRequestFromRow(updated);
-  });
+  return dataRequestFromRow(await change(ctx, "data_request", actor, id, edit(content)));
 }
 
 /** Publishes a draft data request: from now on everyone signed in can browse it. */
@@ -165,18 +208,7 @@ export async function publishDataRequest(
   actor: CatalogActor,
   id: string,
 ): Promise<DataRequest> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await lockOwned(trx, "data_request", actor, id);
-    requireStatus("data_request", row.status, ["draft"], "published");
-    const now = ctx.now();
-    const updated = await trx
-      .updateTable("data_request")
-      .set({ status: "published", published_at: now, updated_at: now })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return dataRequestFromRow(updated);
-  });
+  return dataRequestFromRow(await change(ctx, "data_request", actor, id, publish()));
 }
 
 /** Archives a draft or published data request; it stays readable by its organisation. */
@@ -185,18 +217,7 @@ export async function archiveDataRequest(
   actor: CatalogActor,
   id: string,
 ): Promise<DataRequest> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await lockOwned(trx, "data_request", actor, id);
-    requireStatus("data_request", row.status, ["draft", "published"], "archived");
-    const now = ctx.now();
-    const updated = await trx
-      .updateTable("data_request")
-      .set({ status: "archived", updated_at: now })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return dataRequestFromRow(updated);
-  });
+  return dataRequestFromRow(await change(ctx, "data_request", actor, id, archive()));
 }
 
 /** One data request: a published one for anyone, others only for their organisation. */
@@ -224,18 +245,14 @@ async function checkOfferDataRequest(
     .select(["organisation_id", "status"])
     .where("id", "=", dataRequestId)
     .executeTakeFirst();
+  const field = "input.data_request_id";
   if (row === undefined || row.organisation_id !== organisationId) {
     throw new ValidationError([
-      {
-        field: "input.data_request_id",
-        description: "not the ID of a data request of your organisation",
-      },
+      { field, description: "not the ID of a data request of your organisation" },
     ]);
   }
   if (row.status === "archived") {
-    throw new ValidationError([
-      { field: "input.data_request_id", description: "that data request is archived" },
-    ]);
+    throw new ValidationError([{ field, description: "that data request is archived" }]);
   }
 }
 
@@ -248,22 +265,7 @@ export async function createServiceOffer(
   const org = organisationOf(actor);
   const content = serviceOfferContent(validateServiceOfferInput(input));
   await checkOfferDataRequest(ctx.db, org.id, content.data_request_id);
-  const now = ctx.now();
-  const row = await ctx.db
-    .insertInto("service_offer")
-    .values({
-      ...content,
-      id: randomUUID(),
-      organisation_id: org.id,
-      organisation_name: org.name,
-      status: "draft",
-      created_at: now,
-      updated_at: now,
-      published_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return serviceOfferFromRow(row);
+  return serviceOfferFromRow(await insertDraft(ctx, "service_offer", actor, content));
 }
 
 /** Replaces the content of a draft service offer of the actor's organisation. */
@@ -274,18 +276,10 @@ export async function updateServiceOffer(
   input: ServiceOfferInput | undefined,
 ): Promise<ServiceOffer> {
   const content = serviceOfferContent(validateServiceOfferInput(input));
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await lockOwned(trx, "service_offer", actor, id);
-    requireStatus("service_offer", row.status, ["draft"], "edited");
-    await checkOfferDataRequest(trx, row.organisation_id, content.data_request_id);
-    const updated = await trx
-      .updateTable("service_offer")
-      .set({ ...content, updated_at: ctx.now() })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return serviceOfferFromRow(updated);
-  });
+  const step = edit<"service_offer">(content, (trx, row) =>
+    checkOfferDataRequest(trx, row.organisation_id, content.data_request_id),
+  );
+  return serviceOfferFromRow(await change(ctx, "service_offer", actor, id, step));
 }
 
 /**
@@ -298,30 +292,20 @@ export async function publishServiceOffer(
   actor: CatalogActor,
   id: string,
 ): Promise<ServiceOffer> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await lockOwned(trx, "service_offer", actor, id);
-    requireStatus("service_offer", row.status, ["draft"], "published");
-    if (row.data_request_id !== null) {
-      const request = await trx
-        .selectFrom("data_request")
-        .select("status")
-        .where("id", "=", row.data_request_id)
-        .executeTakeFirst();
-      if (request?.status !== "published") {
-        throw new PreconditionError(
-          "publish the data request this offer uses first, or remove it from the offer",
-        );
-      }
+  const step = publish<"service_offer">(async (trx, row) => {
+    if (row.data_request_id === null) return;
+    const request = await trx
+      .selectFrom("data_request")
+      .select("status")
+      .where("id", "=", row.data_request_id)
+      .executeTakeFirst();
+    if (request?.status !== "published") {
+      throw new PreconditionError(
+        "publish the data request this offer uses first, or remove it from the offer",
+      );
     }
-    const now = ctx.now();
-    const updated = await trx
-      .updateTable("service_offer")
-      .set({ status: "published", published_at: now, updated_at: now })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return serviceOfferFromRow(updated);
   });
+  return serviceOfferFromRow(await change(ctx, "service_offer", actor, id, step));
 }
 
 /** Archives a draft or published service offer. */
@@ -330,18 +314,7 @@ export async function archiveServiceOffer(
   actor: CatalogActor,
   id: string,
 ): Promise<ServiceOffer> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await lockOwned(trx, "service_offer", actor, id);
-    requireStatus("service_offer", row.status, ["draft", "published"], "archived");
-    const now = ctx.now();
-    const updated = await trx
-      .updateTable("service_offer")
-      .set({ status: "archived", updated_at: now })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return serviceOfferFromRow(updated);
-  });
+  return serviceOfferFromRow(await change(ctx, "service_offer", actor, id, archive()));
 }
 
 /** One service offer, with the same visibility as {@link getDataRequest}. */
