@@ -80,6 +80,24 @@ describe("the packed SDK in a fresh project", () => {
     expect(installed).toContain("marketplace/v1/catalog_pb.js");
   });
 
+  it("passes @arethetypeswrong/cli (ESM-only profile) for every entry point", async () => {
+    const attw = `${repo}node_modules/@arethetypeswrong/cli/dist/index.js`;
+    const result = await run(
+      process.execPath,
+      [attw, tarball, "--profile", "esm-only", "--format", "json"],
+      { cwd: project, maxBuffer: 16 * 1024 * 1024 },
+    );
+    // A non-zero exit (a problem under the profile) rejects above; the
+    // report must also be clean for ESM resolution in Node and bundlers.
+    const report = JSON.parse(result.stdout) as {
+      analysis: { problems: { kind: string; resolutionKind?: string }[] };
+    };
+    const counted = report.analysis.problems.filter(
+      (p) => p.resolutionKind !== "node10" && p.resolutionKind !== "node16-cjs",
+    );
+    expect(counted).toEqual([]);
+  }, 60_000);
+
   it("typechecks the integrator's example strictly, library declarations included", async () => {
     writeFileSync(
       join(project, "tsconfig.json"),
