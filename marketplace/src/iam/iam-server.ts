@@ -10,6 +10,7 @@ import type { IamConfig } from "./iam-config.js";
 import { type IamDb, iamDb, migrateIam } from "./iam-database.js";
 import { errorPage, loginPage, signUpPage } from "./iam-pages.js";
 import { loadOrCreateSecrets } from "./iam-secrets.js";
+import { LoginThrottle } from "./login-throttle.js";
 import { databaseAdapter, purgeExpired } from "./oidc-adapter.js";
 import { apiClientIdPrefix, createProvider, hashClientSecret } from "./oidc-provider-config.js";
 
@@ -125,6 +126,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 /** The login, sign-up and consent steps of an authorization request. */
 function interactionRoutes(provider: Provider, accounts: IamAccounts, log: Logger) {
+  const throttle = new LoginThrottle();
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const match = /^\/interaction\/([\w-]+)(?:\/(login|signup|abort))?$/.exec(path);
     if (match === null) {
@@ -191,8 +193,24 @@ function interactionRoutes(provider: Provider, accounts: IamAccounts, log: Logge
     if (action === "login" && method === "POST") {
       const form = await readForm(req);
       const email = form.get("email") ?? "";
+      const wait = throttle.retryAfterMs(email);
+      if (wait > 0) {
+        const minutes = Math.ceil(wait / 60_000);
+        html(
+          res,
+          429,
+          loginPage({
+            uid,
+            clientName,
+            email,
+            error: `Too many failed attempts for this e-mail address. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+          }),
+        );
+        return;
+      }
       const account = await accounts.logIn(email, form.get("password") ?? "");
       if (account === undefined) {
+        throttle.failed(email);
         html(
           res,
           401,
@@ -200,6 +218,7 @@ function interactionRoutes(provider: Provider, accounts: IamAccounts, log: Logge
         );
         return;
       }
+      throttle.succeeded(email);
       log.info("logged in", { account: account.id, client: clientId });
       await provider.interactionFinished(
         req,

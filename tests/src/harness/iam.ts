@@ -219,9 +219,25 @@ export async function logIn(
  * const { browser, page } = await openSignUpPage(iam);
  * const answer = await browser.submit(page, "signup", { role: "customer", ... });
  */
-export async function openSignUpPage(
+export function openSignUpPage(
   iam: TestIam,
   app: keyof typeof appClients = "mobile",
+): Promise<{ browser: HeadlessBrowser; page: { url: string; body: string; code: number } }> {
+  return openAuthorizationPage(iam, app, { screen_hint: "signup" });
+}
+
+/** Opens the IAM's login page as an app would send a person there. */
+export function openLoginPage(
+  iam: TestIam,
+  app: keyof typeof appClients = "web",
+): Promise<{ browser: HeadlessBrowser; page: { url: string; body: string; code: number } }> {
+  return openAuthorizationPage(iam, app, {});
+}
+
+async function openAuthorizationPage(
+  iam: TestIam,
+  app: keyof typeof appClients,
+  extra: Record<string, string>,
 ): Promise<{ browser: HeadlessBrowser; page: { url: string; body: string; code: number } }> {
   const client = appClients[app];
   const config = await oidc.discovery(
@@ -238,11 +254,11 @@ export async function openSignUpPage(
     scope: "openid email profile",
     code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
     code_challenge_method: "S256",
-    screen_hint: "signup",
+    ...extra,
   });
   const browser = new HeadlessBrowser();
   const page = await browser.open(url.toString(), (u) => u.startsWith(client.redirectUri));
-  if (page.status !== "page") throw new Error("the IAM did not show a sign-up page");
+  if (page.status !== "page") throw new Error("the IAM did not show a page");
   return { browser, page };
 }
 

@@ -6,6 +6,8 @@ import {
   freshDatabaseUrl,
   HeadlessBrowser,
   logIn,
+  openLoginPage,
+  pageMessages,
   signUp,
   startIam,
   type TestIam,
@@ -113,6 +115,29 @@ describe("IAM sessions, logout and request checks", () => {
     );
     expect(askedAgain).toBe(true);
     expect(third.subject).toBe(person.subject);
+  });
+
+  it("stops password guessing for an address after five failures", async () => {
+    const victim = await signUp(iam, { role: "customer" });
+    const { browser, page } = await openLoginPage(iam);
+    for (let i = 0; i < 5; i++) {
+      const wrong = await browser.submit(page, "login", {
+        email: victim.email,
+        password: `guess-${i}-wrong`,
+      });
+      expect(wrong).toMatchObject({ status: "page", code: 401 });
+      expect(wrong.status === "page" && pageMessages(wrong.body)).toEqual([
+        "Wrong e-mail address or password.",
+      ]);
+    }
+    const right = await browser.submit(page, "login", {
+      email: victim.email,
+      password: victim.password,
+    });
+    expect(right).toMatchObject({ status: "page", code: 429 });
+    expect(right.status === "page" && pageMessages(right.body)[0]).toMatch(
+      /Too many failed attempts for this e-mail address. Try again in 15 minutes./,
+    );
   });
 
   it("refuses a redirect URI the app did not register, on its own page", async () => {
