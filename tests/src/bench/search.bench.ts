@@ -1,0 +1,305 @@
+// The search fan-out benchmark. The Marketplace program, the bundled IAM and
+// the simulated AIIDA instances run as separate processes on loopback; the
+// instances register with real key proofs and are claimed through the real
+// InstanceService, and an eligible party searches through the real
+// SearchService (gRPC, real access token) again and again. In the same run, a
+// plain grpc-js bidi fan-out (same N, same query bytes, same simulated
+// instances, no application logic) is measured as the baseline.
+//
+//   npm run bench:search                 # N = 1,000 and N = 10,000
+//   BENCH_QUICK=1 npm run bench:search   # N = 200
+//
+// PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local
+// server at 127.0.0.1:5432; without one the Marketplace uses its embedded
+// database. BENCH_SEARCH_N=500,2000 picks other sizes.
+//
+// Last line per N:
+//   search fanout n=… p50_ms=… p99_ms=… cpu_us_per_node=… rss_kb_per_node=… baseline_p50_ms=… ratio=…
+import { type ChildProcess, fork } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import { createClient, type Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { CatalogService, InstanceService, SearchService } from "@eddie-marketplace/gen";
+import { dataRequestInput } from "@eddie-marketplace/marketplace/src/catalog/testing.js";
+import { createTestDatabaseUrl } from "@eddie-marketplace/marketplace/src/db/test-database.js";
+import { encodeAttachResponse } from "@eddie-marketplace/marketplace/src/mesh/node-registry.js";
+import { deriveQuery } from "@eddie-marketplace/marketplace/src/search/query-derivation.js";
+import pg from "pg";
+import { type SignedIn, signUp, startIam, startMarketplaceFor } from "../harness/iam.js";
+import type { RunningProgram } from "../harness/program.js";
+import type { BaselineCommand, BaselineReport } from "./search-bench-baseline.js";
+import type { NodesCommand, NodesReport } from "./search-bench-nodes.js";
+
+const quick = process.env.BENCH_QUICK === "1";
+const sizes = process.env.BENCH_SEARCH_N
+  ? process.env.BENCH_SEARCH_N.split(",").map(Number)
+  : quick
+    ? [200]
+    : [1_000, 10_000];
+const repeats = Number(process.env.BENCH_SEARCH_REPEATS ?? (quick ? 10 : 30));
+const warmup = 3;
+/** Every fourth instance matches. */
+const matchEvery = 4;
+const here = new URL(".", import.meta.url).pathname;
+
+async function postgresAdminUrl(): Promise<string | undefined> {
+  const url =
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    "postgres://postgres@127.0.0.1:5432/postgres";
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return url;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Forks a helper program of this folder, run by tsx, with an IPC channel. */
+function forkHelper(file: string): ChildProcess {
+  return fork(`${here}${file}`, [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+function request<R>(child: ChildProcess, command: unknown, type: string): Promise<R> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type: string; message?: string }) => {
+      if (m.type === "error") {
+        child.off("message", onMessage);
+        reject(new Error(m.message));
+      } else if (m.type === type) {
+        child.off("message", onMessage);
+        resolve(m as R);
+      }
+    };
+    child.on("message", onMessage);
+    child.send(command as object);
+  });
+}
+
+function stopHelper(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.disconnect();
+  });
+}
+
+/** CPU time (user + system) of a process, in microseconds. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / 100;
+}
+
+/** Resident memory of a process, in KB. */
+function rssKb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"));
+  return Number(line?.replace(/\D+/g, "") ?? 0);
+}
+
+/** The Marketplace process itself (tsx runs programs in a child process). */
+function programPid(program: RunningProgram<unknown>): number {
+  const pid = program.child.pid ?? 0;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/);
+  const child = Number(children[0]);
+  return Number.isInteger(child) && child > 0 ? child : pid;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+
+function bearer(who: SignedIn): Interceptor {
+  return (next) => (req) => {
+    req.header.set("authorization", `Bearer ${who.accessToken}`);
+    return next(req);
+  };
+}
+
+async function main(): Promise<void> {
+  const admin = await postgresAdminUrl();
+  if (admin) process.env.TEST_DATABASE_URL = admin;
+  console.log(
+    `search bench: n=${sizes.join(",")} repeats=${repeats} database=${admin ? "postgres" : "embedded"}`,
+  );
+  const iam = await startIam({ IAM_ACCESS_TOKEN_TTL: "3600" });
+  const results: string[] = [];
+  try {
+    const [ep, customer] = await Promise.all([
+      signUp(iam, { role: "eligible_party", organisation: "Bench Energy" }),
+      signUp(iam, { role: "customer" }),
+    ]);
+    for (const n of sizes) {
+      const line = await benchSize(n, iam, ep, customer);
+      console.log(line);
+      results.push(line);
+    }
+  } finally {
+    await iam.stop();
+  }
+  console.log("");
+  for (const line of results) console.log(line);
+}
+
+async function benchSize(
+  n: number,
+  iam: Awaited<ReturnType<typeof startIam>>,
+  ep: SignedIn,
+  customer: SignedIn,
+): Promise<string> {
+  const database = process.env.TEST_DATABASE_URL ? await createTestDatabaseUrl() : undefined;
+  const mp = await startMarketplaceFor(iam, { DATABASE_URL: database?.url, LOG_LEVEL: "info" });
+  const mpPid = programPid(mp);
+  const transport = (who: SignedIn) =>
+    createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
+      interceptors: [bearer(who)],
+    });
+  const catalog = createClient(CatalogService, transport(ep));
+  const searches = createClient(SearchService, transport(ep));
+  const instances = createClient(InstanceService, transport(customer));
+  let nodes: ChildProcess | undefined;
+  let query: Buffer;
+  const latencies: number[] = [];
+  let cpuPerNode: number;
+  let rssPerNode: number;
+  try {
+    const { dataRequest } = await catalog.createDataRequest({
+      input: dataRequestInput({ countries: ["AT", "DE", "NL", "FR", "IT"] }),
+    });
+    const id = dataRequest?.id ?? "";
+    const published = await catalog.publishDataRequest({ id });
+    const now = new Date();
+    query = encodeAttachResponse({
+      message: {
+        case: "query",
+        value: deriveQuery(published.dataRequest ?? dataRequest!, {
+          queryId: crypto.randomUUID(),
+          now,
+          deadline: new Date(now.getTime() + 30_000),
+        }),
+      },
+    });
+    const search = async () => {
+      const started = performance.now();
+      let summary: { asked: number; matched: number } | undefined;
+      for await (const e of searches.searchInstances({
+        dataRequestId: id,
+        timeout: durationFromMs(30_000),
+      })) {
+        if (e.event.case === "summary") {
+          summary = {
+            asked: e.event.value.counts?.asked ?? 0,
+            matched: e.event.value.counts?.matched ?? 0,
+          };
+        }
+      }
+      return { ms: performance.now() - started, summary };
+    };
+    for (let i = 0; i < warmup; i++) await search();
+    const rssBefore = rssKb(mpPid);
+
+    nodes = forkHelper("search-bench-nodes.ts");
+    const connected = await request<Extract<NodesReport, { type: "connected" }>>(
+      nodes,
+      {
+        cmd: "connect",
+        target: `127.0.0.1:${mp.ready.grpcPort}`,
+        n,
+        matchEvery,
+        concurrency: 64,
+      } satisfies NodesCommand,
+      "connected",
+    );
+    const claimStarted = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (;;) {
+          const entry = connected.codes[next++];
+          if (!entry) return;
+          await instances.claimInstance({ instanceId: entry[0], pairingCode: entry[1] });
+        }
+      }),
+    );
+    console.log(
+      `  n=${n}: ${n} instances registered in ${Math.round(connected.ms)} ms, claimed in ${Math.round(performance.now() - claimStarted)} ms`,
+    );
+    const expected = Math.ceil(n / matchEvery);
+    for (let i = 0; i < warmup; i++) await search();
+    rssPerNode = (rssKb(mpPid) - rssBefore) / n;
+    const cpuBefore = cpuMicros(mpPid);
+    for (let i = 0; i < repeats; i++) {
+      const { ms, summary } = await search();
+      if (summary?.asked !== n || summary.matched !== expected) {
+        throw new Error(
+          `search ${i}: asked ${summary?.asked}, matched ${summary?.matched}; want ${n}, ${expected}`,
+        );
+      }
+      latencies.push(ms);
+    }
+    cpuPerNode = (cpuMicros(mpPid) - cpuBefore) / (repeats * n);
+  } finally {
+    if (nodes) await stopHelper(nodes);
+    await mp.stop();
+    await database?.drop();
+  }
+
+  const baseline = await baselineFanout(n, query);
+  latencies.sort((a, b) => a - b);
+  baseline.sort((a, b) => a - b);
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  const b50 = percentile(baseline, 50);
+  return `search fanout n=${n} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} cpu_us_per_node=${cpuPerNode.toFixed(1)} rss_kb_per_node=${rssPerNode.toFixed(1)} baseline_p50_ms=${b50.toFixed(1)} ratio=${(p50 / b50).toFixed(2)}`;
+}
+
+async function baselineFanout(n: number, query: Buffer): Promise<number[]> {
+  const server = forkHelper("search-bench-baseline.ts");
+  let nodes: ChildProcess | undefined;
+  try {
+    const { port } = await request<Extract<BaselineReport, { type: "listening" }>>(
+      server,
+      { cmd: "listen" } satisfies BaselineCommand,
+      "listening",
+    );
+    nodes = forkHelper("search-bench-nodes.ts");
+    await request<NodesReport>(
+      nodes,
+      {
+        cmd: "connect",
+        target: `127.0.0.1:${port}`,
+        n,
+        matchEvery,
+        concurrency: 64,
+      } satisfies NodesCommand,
+      "connected",
+    );
+    const fanout = async () => {
+      const started = performance.now();
+      await request<BaselineReport>(
+        server,
+        { cmd: "fanout", query: query.toString("base64"), expect: n } satisfies BaselineCommand,
+        "fanout",
+      );
+      return performance.now() - started;
+    };
+    for (let i = 0; i < warmup; i++) await fanout();
+    const times: number[] = [];
+    for (let i = 0; i < repeats; i++) times.push(await fanout());
+    return times;
+  } finally {
+    if (nodes) await stopHelper(nodes);
+    await stopHelper(server);
+  }
+}
+
+await main();
+process.exit(0);
