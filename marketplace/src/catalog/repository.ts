@@ -155,29 +155,21 @@ export function serviceOfferFromRow(row: ServiceOfferRow): ServiceOffer {
   });
 }
 
-/** The editable columns of a data request, from a validated input. */
-export type DataRequestContent = Omit<
-  Insertable<DataRequestTable>,
+/** The columns the lifecycle owns; everything else is an item's editable content. */
+type LifecycleColumns =
   | "id"
   | "organisation_id"
   | "organisation_name"
   | "status"
   | "created_at"
   | "updated_at"
-  | "published_at"
->;
+  | "published_at";
+
+/** The editable columns of a data request, from a validated input. */
+export type DataRequestContent = Omit<Insertable<DataRequestTable>, LifecycleColumns>;
 
 /** The editable columns of a service offer, from a validated input. */
-export type ServiceOfferContent = Omit<
-  Insertable<ServiceOfferTable>,
-  | "id"
-  | "organisation_id"
-  | "organisation_name"
-  | "status"
-  | "created_at"
-  | "updated_at"
-  | "published_at"
->;
+export type ServiceOfferContent = Omit<Insertable<ServiceOfferTable>, LifecycleColumns>;
 
 /** Maps a validated DataRequestInput to its columns. */
 export function dataRequestContent(
