@@ -21,6 +21,15 @@ const parts = [
     env: { ...iamAdmin, IAM_DEMO_ACCOUNTS: "1" },
   },
   { name: "marketplace", cwd: "marketplace", args: ["tsx", "src/main.ts"], env: iamAdmin },
+  // Three simulated AIIDA instances (AT, NL, FR households), unclaimed: their
+  // IDs and pairing codes are printed so a customer can claim one in the app.
+  {
+    name: "aiida",
+    cwd: "aiida-node",
+    args: ["tsx", "src/main.ts", "--simulate", "3", "--state-dir", `${root}.data/aiida-nodes`],
+    env: { AIIDA_STATUS_PORT: "8090" },
+    onLine: showPairingCode,
+  },
   // The demo eligible party's receiver (IngestService) on 127.0.0.1:50061.
   { name: "receiver", cwd: "sdk", args: ["tsx", "src/receiver/demo-receiver.ts"] },
   // The Customer Mobile App on http://localhost:5174.
@@ -44,7 +53,10 @@ for (const part of parts) {
     stream.on("data", (d) => {
       const lines = (rest + d.toString()).split("\n");
       rest = lines.pop() ?? "";
-      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
+      for (const line of lines) {
+        process.stdout.write(`${prefix}${line}\n`);
+        part.onLine?.(line);
+      }
     });
   }
   child.on("exit", (code) => {
@@ -54,6 +66,21 @@ for (const part of parts) {
     }
   });
   children.push(child);
+}
+
+/** Prints each pairing code an AIIDA instance shows, plainly, for the demo. */
+function showPairingCode(line) {
+  if (!line.startsWith("{")) return;
+  let event;
+  try {
+    event = JSON.parse(line);
+  } catch {
+    return;
+  }
+  if (event.msg !== "pairing code") return;
+  process.stdout.write(
+    `\n  AIIDA instance ${event.instance_id}\n  pairing code   ${event.pairing_code}  (until ${event.expires_at})\n  status page    ${event.status_url}\n\n`,
+  );
 }
 
 function stop(code = 0) {
