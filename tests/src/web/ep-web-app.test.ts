@@ -180,6 +180,54 @@ describe("the EP Web App in a browser", () => {
     await page.screenshot({ path: `${outputDir}web-field-errors.png`, fullPage: true });
   });
 
+  it("saves the corrected form as a draft, edits it, and archives it", async () => {
+    // Still on the form with the errors of the previous step.
+    await page.getByLabel("Name", { exact: true }).fill("Grid frequency study");
+    await page
+      .getByLabel("Description")
+      .fill("Research on how households' consumption follows the grid frequency.");
+    await page.getByLabel("Purpose").fill("Research");
+    await page.getByLabel("Data policy link").fill("https://acme.example/research-privacy");
+    await page.getByLabel("Transmission schedule (cron)").fill("0 0 * * * *");
+    await page.getByRole("checkbox", { name: /Netherlands/ }).check();
+    await page.getByLabel("Delivery endpoint").fill("https://ep.acme.example:443");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page
+      .getByRole("heading", { name: /Grid frequency study/ })
+      .getByText("Draft")
+      .waitFor();
+
+    await page.getByRole("link", { name: "Edit" }).click();
+    await expect
+      .poll(() => page.getByLabel("Name", { exact: true }).inputValue())
+      .toBe("Grid frequency study");
+    await page.getByLabel("Name", { exact: true }).fill("Grid frequency research");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page
+      .getByRole("heading", { name: /Grid frequency research/ })
+      .getByText("Draft")
+      .waitFor();
+
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Archive" }).click();
+    await page
+      .getByRole("heading", { name: /Grid frequency research/ })
+      .getByText("Archived")
+      .waitFor();
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Data requests" })
+      .click();
+    await page.getByRole("button", { name: "Archived", exact: true }).click();
+    await page.getByRole("link", { name: "Grid frequency research" }).waitFor();
+    await expect
+      .poll(() => page.getByRole("link", { name: "Heat pump optimisation" }).count())
+      .toBe(0);
+    await page.screenshot({ path: `${outputDir}web-archived-filter.png`, fullPage: true });
+    await page.getByRole("button", { name: "All", exact: true }).click();
+    await page.getByRole("link", { name: "Heat pump optimisation" }).waitFor();
+  });
+
   it("searches with matches streaming in, asks access, and shows a household's approval without reloading", async () => {
     // Three simulated Austrian households, claimed by two customers.
     nodes = await startProgram({
@@ -303,9 +351,9 @@ describe("the EP Web App in a browser", () => {
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: "Service offers" })
       .click();
-    await page.getByRole("tab", { name: "Drafts" }).click();
+    await page.getByRole("button", { name: "Drafts", exact: true }).click();
     await page.getByRole("heading", { name: "Nothing matches these filters" }).waitFor();
-    await page.getByRole("tab", { name: "Published" }).click();
+    await page.getByRole("button", { name: "Published", exact: true }).click();
     await page.getByRole("link", { name: "Smart heat pump tariff" }).waitFor();
     await page.screenshot({ path: `${outputDir}web-service-offers.png`, fullPage: true });
   });
@@ -331,5 +379,15 @@ describe("the EP Web App in a browser", () => {
     await page.getByRole("heading", { name: "No API clients yet" }).waitFor();
     const clients = await (await epClient()).account.listApiClients({});
     expect(clients.clients).toHaveLength(0);
+  });
+
+  it("logs out at the IAM and returns to the welcome page", async () => {
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL((u) => u.origin === iam.issuer);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(`${web.origin}/`);
+    await page.getByRole("button", { name: "Sign up your organisation" }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem("eddie.ep.tokens"))).toBeNull();
+    await page.screenshot({ path: `${outputDir}web-logged-out.png` });
   });
 });

@@ -7,21 +7,21 @@ const options = [
   { value: ItemStatus.ARCHIVED, label: "Archived" },
 ] as const;
 
-/** Tabs that filter a list of catalog items by status. */
+/** Toggle buttons that filter a list of catalog items by status. */
 export function StatusFilter(props: { value: ItemStatus; onChange: (value: ItemStatus) => void }) {
   return (
-    <div className="tabs" role="tablist" aria-label="Filter by status">
+    <fieldset className="tabs">
+      <legend className="visually-hidden">Filter by status</legend>
       {options.map((o) => (
         <button
           key={o.value}
           type="button"
-          role="tab"
-          aria-selected={props.value === o.value}
+          aria-pressed={props.value === o.value}
           onClick={() => props.onChange(o.value)}
         >
           {o.label}
         </button>
       ))}
-    </div>
+    </fieldset>
   );
 }

@@ -23,9 +23,16 @@ interface Feed {
   readonly unread: number;
   /** Adds a listener for every new notification; returns its removal. */
   subscribe(listener: Listener): () => void;
+  /** Marks every notification read (the person looked at what they concern). */
+  markAllRead(): void;
 }
 
-const FeedContext = createContext<Feed>({ live: false, unread: 0, subscribe: () => () => {} });
+const FeedContext = createContext<Feed>({
+  live: false,
+  unread: 0,
+  subscribe: () => () => {},
+  markAllRead: () => {},
+});
 
 /**
  * Holds the one live notification subscription of the signed-in app and
@@ -85,7 +92,24 @@ export function NotificationFeedProvider(props: {
       listeners.current.delete(listener);
     };
   }, []);
-  const feed = useMemo<Feed>(() => ({ live, unread, subscribe }), [live, unread, subscribe]);
+  const client = props.client;
+  const markAllRead = useCallback(() => {
+    void (async () => {
+      try {
+        const newest = (await client.notifications.listNotifications({ pageSize: 1 }))
+          .notifications[0];
+        if (!newest) return;
+        const res = await client.notifications.markRead({ upToId: newest.id });
+        setUnread(res.unreadCount);
+      } catch {
+        // The count stays as it was; nothing else depends on it.
+      }
+    })();
+  }, [client]);
+  const feed = useMemo<Feed>(
+    () => ({ live, unread, subscribe, markAllRead }),
+    [live, unread, subscribe, markAllRead],
+  );
   return <FeedContext.Provider value={feed}>{props.children}</FeedContext.Provider>;
 }
 
@@ -93,6 +117,12 @@ export function NotificationFeedProvider(props: {
 export function useFeedStatus(): { live: boolean; unread: number } {
   const { live, unread } = useContext(FeedContext);
   return { live, unread };
+}
+
+/** Marks the notifications read once, when the calling page opens. */
+export function useMarkNotificationsRead(): void {
+  const { markAllRead } = useContext(FeedContext);
+  useEffect(() => markAllRead(), [markAllRead]);
 }
 
 /** Calls `onNotification` for each new notification while the component is shown. */

@@ -2,7 +2,7 @@ import { PermissionState } from "@eddie-marketplace/sdk";
 import { useState } from "react";
 import { EmptyState, ErrorAlert, Loading } from "../components/async-state.js";
 import { PermissionTable } from "../components/permission-table.js";
-import { useNotifications } from "../live/notification-feed.js";
+import { useMarkNotificationsRead, useNotifications } from "../live/notification-feed.js";
 import { useMarketplace } from "../marketplace/client-context.js";
 import { useRpc } from "../marketplace/use-rpc.js";
 import { Link } from "../router.js";
@@ -37,6 +37,7 @@ export function PermissionsPage() {
       (await client.access.listPermissions({ states, pageSize: 100 }, { signal })).permissions,
     [group],
   );
+  useMarkNotificationsRead();
   useNotifications((n) => {
     if (n.permissionId) list.reload();
   });
@@ -52,19 +53,19 @@ export function PermissionsPage() {
         </div>
       </div>
       <div className="card">
-        <div className="tabs" role="tablist" aria-label="Filter by state">
+        <fieldset className="tabs">
+          <legend className="visually-hidden">Filter by state</legend>
           {groups.map((g, i) => (
             <button
               key={g.label}
               type="button"
-              role="tab"
-              aria-selected={group === i}
+              aria-pressed={group === i}
               onClick={() => setGroup(i)}
             >
               {g.label}
             </button>
           ))}
-        </div>
+        </fieldset>
         {list.error !== undefined ? (
           <ErrorAlert error={list.error} onRetry={list.reload} />
         ) : !list.data ? (
