@@ -16,7 +16,10 @@ import {
   SearchService,
 } from "@eddie-marketplace/gen";
 import { rolePolicy } from "@eddie-marketplace/marketplace/src/auth/policy.js";
-import { dataRequestInput } from "@eddie-marketplace/marketplace/src/catalog/testing.js";
+import {
+  dataRequestInput,
+  serviceOfferInput,
+} from "@eddie-marketplace/marketplace/src/catalog/testing.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   freshDatabaseUrl,
@@ -137,36 +140,70 @@ describe("the role policy on every client-facing RPC, with real tokens on the re
     },
   );
 
-  it("answers NOT_FOUND when an eligible party names another organisation's data request", async () => {
-    const client = (token: string) =>
-      createClient(
-        CatalogService,
-        createConnectTransport({
-          baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
-          httpVersion: "1.1",
-          interceptors: [
-            (next) => (req) => {
-              req.header.set("authorization", `Bearer ${token}`);
-              return next(req);
-            },
-          ],
-        }),
-      );
-    const owner = tokens.get(Role.ELIGIBLE_PARTY)?.accessToken ?? "";
-    const other = (await signUp(iam, { role: "eligible_party" })).accessToken;
-    const created = await client(owner).createDataRequest({ input: dataRequestInput() });
-    const id = created.dataRequest?.id ?? "";
-    expect(id).not.toBe("");
-    for (const attempt of [
-      () => client(other).getDataRequest({ id }),
-      () => client(other).updateDataRequest({ id, input: dataRequestInput() }),
-      () => client(other).publishDataRequest({ id }),
-      () => client(other).archiveDataRequest({ id }),
-    ]) {
-      await expect(attempt()).rejects.toMatchObject({ code: Code.NotFound });
+  it("answers NOT_FOUND when an eligible party names another organisation's objects", async () => {
+    const bearer = (token: string) =>
+      createConnectTransport({
+        baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
+        httpVersion: "1.1",
+        interceptors: [
+          (next) => (req) => {
+            req.header.set("authorization", `Bearer ${token}`);
+            return next(req);
+          },
+        ],
+      });
+    const owner = bearer(tokens.get(Role.ELIGIBLE_PARTY)?.accessToken ?? "");
+    const other = bearer((await signUp(iam, { role: "eligible_party" })).accessToken);
+    const notFound = { code: Code.NotFound };
+
+    // Data requests and service offers.
+    const catalog = createClient(CatalogService, owner);
+    const otherCatalog = createClient(CatalogService, other);
+    const request = (await catalog.createDataRequest({ input: dataRequestInput() })).dataRequest;
+    const id = request?.id ?? "";
+    await expect(otherCatalog.getDataRequest({ id })).rejects.toMatchObject(notFound);
+    await expect(
+      otherCatalog.updateDataRequest({ id, input: dataRequestInput() }),
+    ).rejects.toMatchObject(notFound);
+    await expect(otherCatalog.publishDataRequest({ id })).rejects.toMatchObject(notFound);
+    await expect(otherCatalog.archiveDataRequest({ id })).rejects.toMatchObject(notFound);
+    const offer = (await catalog.createServiceOffer({ input: serviceOfferInput() })).serviceOffer;
+    const offerId = offer?.id ?? "";
+    await expect(otherCatalog.getServiceOffer({ id: offerId })).rejects.toMatchObject(notFound);
+    await expect(
+      otherCatalog.updateServiceOffer({ id: offerId, input: serviceOfferInput() }),
+    ).rejects.toMatchObject(notFound);
+    await expect(otherCatalog.publishServiceOffer({ id: offerId })).rejects.toMatchObject(notFound);
+    await expect(otherCatalog.archiveServiceOffer({ id: offerId })).rejects.toMatchObject(notFound);
+
+    // Searches: another organisation can't search with the request, nor see the run.
+    await catalog.publishDataRequest({ id });
+    const otherSearch = createClient(SearchService, other);
+    await expect(
+      (async () => {
+        for await (const _ of otherSearch.searchInstances({ dataRequestId: id })) break;
+      })(),
+    ).rejects.toMatchObject(notFound);
+    let runId = "";
+    for await (const event of createClient(SearchService, owner).searchInstances({
+      dataRequestId: id,
+      timeout: { seconds: 1n },
+    })) {
+      if (event.event.case === "started") runId = event.event.value.searchRunId;
     }
-    await expect(client(owner).getDataRequest({ id })).resolves.toMatchObject({
-      dataRequest: { id },
-    });
+    expect(runId).not.toBe("");
+    await expect(otherSearch.getSearchRun({ id: runId })).rejects.toMatchObject(notFound);
+    expect((await otherSearch.listSearchRuns({})).searchRuns).toEqual([]);
+
+    // Access: another organisation can't ask access with the run.
+    await expect(
+      createClient(AccessService, other).requestAccess({ searchRunId: runId }),
+    ).rejects.toMatchObject(notFound);
+
+    // The owner still sees everything.
+    await expect(catalog.getDataRequest({ id })).resolves.toMatchObject({ dataRequest: { id } });
+    await expect(
+      createClient(SearchService, owner).getSearchRun({ id: runId }),
+    ).resolves.toBeDefined();
   });
 });
