@@ -273,6 +273,32 @@ describe.each(testDatabaseKinds())("access and notifications on %s", (kind) => {
     expect(after.events.at(-1)?.actor).toBe("marketplace");
   });
 
+  it("grants only instances the customer still holds at approval", async () => {
+    const { forAlice, forBob, suffix } = await askAccess();
+    await database.db
+      .updateTable("aiida_instance")
+      .set({ claimed_by: null, claimed_at: null })
+      .where("instance_id", "in", [`a1-${suffix}`, `b1-${suffix}`])
+      .execute();
+    const { permission } = await api
+      .as("alice")
+      .client(AccessService)
+      .approvePermission({ id: forAlice.id });
+    const states = new Map(permission?.instances.map((i) => [i.instanceId, i.state]));
+    expect(states.get(`a1-${suffix}`)).toBe(3);
+    expect(states.get(`a2-${suffix}`)).toBe(1);
+    const grants = await database.db
+      .selectFrom("permission_instance")
+      .select(["instance_id", "grant"])
+      .where("permission_id", "=", forAlice.id)
+      .where("grant", "is not", null)
+      .execute();
+    expect(grants.map((g) => g.instance_id)).toEqual([`a2-${suffix}`]);
+    expect(
+      await codeOf(api.as("bob").client(AccessService).approvePermission({ id: forBob.id })),
+    ).toBe(Code.FailedPrecondition);
+  });
+
   it("expires unanswered requests in the sweep and tells both sides", async () => {
     const { forAlice, forBob } = await askAccess();
     clock += 3 * 86_400_000 + 1000;

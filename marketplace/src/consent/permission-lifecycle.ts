@@ -301,7 +301,29 @@ export class PermissionLifecycle {
       if (window.end <= now) {
         throw new PreconditionError("the data request's sharing period has already ended");
       }
-      const instances = (await instancesOf(tx, [row.id])).get(row.id) ?? [];
+      const named = (await instancesOf(tx, [row.id])).get(row.id) ?? [];
+      // Only instances the customer still holds get a grant; one released
+      // since the request is not theirs to share any more.
+      const owners = await this.deps.sources.ownersOf(
+        tx,
+        named.map((i) => i.instance_id),
+      );
+      const instances = named.filter((i) => owners.get(i.instance_id) === row.customer_subject);
+      if (instances.length === 0) {
+        throw new PreconditionError(
+          "none of the instances this request names is yours any more; it can't be approved",
+        );
+      }
+      for (const gone of named.filter((i) => !instances.includes(i))) {
+        await setInstance(
+          tx,
+          row.id,
+          gone.instance_id,
+          "failed",
+          "no longer claimed by the customer",
+          now,
+        );
+      }
       const need = dataRequest.dataNeed;
       for (const instance of instances) {
         const grant = await this.deps.signer.sign(
