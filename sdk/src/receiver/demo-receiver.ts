@@ -33,7 +33,15 @@ print({
 });
 
 const abort = new AbortController();
-let batch: { permission: string; instance: string; count: number } | undefined;
+let batch:
+  | {
+      permission: string;
+      instance: string;
+      count: number;
+      first_received_at: string;
+      last_received_at: string;
+    }
+  | undefined;
 const flush = () => {
   if (batch) print({ level: "info", msg: "records received", ...batch });
   batch = undefined;
@@ -53,6 +61,14 @@ for await (const record of receiver.records(abort.signal)) {
   if (batch && (batch.permission !== record.permissionId || batch.instance !== record.instanceId)) {
     flush();
   }
-  batch ??= { permission: record.permissionId, instance: record.instanceId, count: 0 };
+  const at = record.receivedAt.toISOString();
+  batch ??= {
+    permission: record.permissionId,
+    instance: record.instanceId,
+    count: 0,
+    first_received_at: at,
+    last_received_at: at,
+  };
   batch.count++;
+  batch.last_received_at = at;
 }
