@@ -29,7 +29,11 @@ export interface CatalogServiceDeps {
  * CatalogService: thin handlers that take the verified caller and hand the
  * request to the catalog's domain functions. The role policy (eligible
  * parties write, everyone signed in reads) is enforced before they run; the
- * object checks (whose item, which status) are the domain's.
+ * object checks (whose item, which status) are the domain's: another
+ * organisation's draft or archived item answers NOT_FOUND, editing anything
+ * but a draft FAILED_PRECONDITION. A customer browsing with `filter.mine`
+ * gets INVALID_ARGUMENT on "filter.mine" (customers have no items of their
+ * own), not a silently empty page.
  */
 export function catalogService(deps: CatalogServiceDeps): ServiceImpl<typeof CatalogService> {
   const ctx: CatalogContext = { db: deps.db, now: deps.now ?? (() => new Date()) };
