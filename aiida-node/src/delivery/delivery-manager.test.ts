@@ -204,6 +204,22 @@ describe("delivery at an AIIDA instance", () => {
     expect(again.accepted).toBe(false);
   });
 
+  it("ends delivery by itself at the end of the granted period and reports it fulfilled", async () => {
+    const m = await manager("end");
+    const end = new Date(Date.now() + 1_500);
+    await m.configure(
+      { permissionId: "p-end", grant: await grantFor("p-end", { end }) } as never,
+      context,
+    );
+    const deadline = Date.now() + 10_000;
+    while (!statuses.some((s) => s.permissionId === "p-end")) {
+      if (Date.now() > deadline) throw new Error("no status after the end of the period");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(statuses.find((s) => s.permissionId === "p-end")?.status).toBe(DeliveryStatus.FULFILLED);
+    expect(m.activePermissionIds).not.toContain("p-end");
+  });
+
   it("resumes kept permissions after a restart, from where the receiver acknowledged", async () => {
     const m = await manager("keep");
     const before = collect("p-keep", (r) => r.length >= 10);

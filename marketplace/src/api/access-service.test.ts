@@ -386,6 +386,55 @@ describe.each(testDatabaseKinds())("access and notifications on %s", (kind) => {
     ).toBe(true);
   });
 
+  it("fulfils a permission when its instances report the period over, telling both sides", async () => {
+    const { forBob } = await askAccess();
+    const instanceId = forBob.instances[0]?.instanceId ?? "";
+    channel.attach(instanceId);
+    const bob = api.as("bob").client(AccessService);
+    await bob.approvePermission({ id: forBob.id });
+    await channel.waitFor((s) => s.instanceId === instanceId);
+    channel.report(instanceId, {
+      case: "permissionAck",
+      value: { permissionId: forBob.id, accepted: true, reason: "" } as never,
+    });
+    channel.report(instanceId, {
+      case: "permissionStatus",
+      value: {
+        permissionId: forBob.id,
+        status: DeliveryStatus.FULFILLED,
+        detail: "the granted period ended",
+      } as never,
+    });
+    await eventually(async () => {
+      const p = await bob.getPermission({ id: forBob.id });
+      expect(p.permission?.state).toBe(PermissionState.FULFILLED);
+    });
+    for (const who of ["bob", "ep"] as const) {
+      const inbox = await api.as(who).client(NotificationService).listNotifications({});
+      expect(
+        inbox.notifications.some(
+          (n) => n.permissionId === forBob.id && n.kind === NotificationKind.PERMISSION_FULFILLED,
+        ),
+      ).toBe(true);
+    }
+  });
+
+  it("fulfils in the sweep once the period ends, and tells the instances to stop", async () => {
+    const { forBob } = await askAccess();
+    const instanceId = forBob.instances[0]?.instanceId ?? "";
+    await api.as("bob").client(AccessService).approvePermission({ id: forBob.id });
+    clock += 11 * 86_400_000;
+    const swept = await module.lifecycle.sweep();
+    expect(swept.fulfilled).toBeGreaterThanOrEqual(1);
+    const p = await api.as("bob").client(AccessService).getPermission({ id: forBob.id });
+    expect(p.permission?.state).toBe(PermissionState.FULFILLED);
+    channel.attach(instanceId);
+    const stop = await channel.waitFor(
+      (s) => s.instanceId === instanceId && s.message.message?.case === "stopPermission",
+    );
+    expect(stop).toBeDefined();
+  });
+
   it("fails a permission whose every instance refuses the grant", async () => {
     const { forBob } = await askAccess();
     const instanceId = forBob.instances[0]?.instanceId ?? "";
