@@ -312,8 +312,18 @@ describe("the EP Web App in a browser", () => {
     expect(await page.getByTestId("audit-trail").textContent()).toContain("The household");
     await page.screenshot({ path: `${outputDir}web-permission-audit-trail.png`, fullPage: true });
 
+    // Every permission of the organisation, filtered by state; visiting marks the news read.
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: /Access/ }).click();
+    await page.getByTestId("permissions").locator("tbody tr").nth(1).waitFor();
+    await page.getByRole("button", { name: "Awaiting decision", exact: true }).click();
+    await expect.poll(() => page.getByTestId("permissions").locator("tbody tr").count()).toBe(1);
+    await expect.poll(() => nav.getByRole("link", { name: /Access/ }).textContent()).toBe("Access");
+    await page.screenshot({ path: `${outputDir}web-access.png`, fullPage: true });
+
     // The same pages at tablet width.
     await page.setViewportSize({ width: 820, height: 1180 });
+    await nav.getByRole("link", { name: "Data requests" }).click();
     await page.getByRole("link", { name: "Heat pump optimisation" }).click();
     await page.getByTestId("search-runs").waitFor();
     await page.screenshot({ path: `${outputDir}web-tablet-request.png`, fullPage: true });

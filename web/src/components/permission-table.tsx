@@ -1,4 +1,4 @@
-import type { Permission } from "@eddie-marketplace/sdk";
+import { type Permission, PermissionState } from "@eddie-marketplace/sdk";
 import { permissionStateLabel } from "../marketplace/labels.js";
 import { formatDateTime } from "../marketplace/time-format.js";
 import { Link } from "../router.js";
@@ -29,9 +29,21 @@ export function PermissionTable(props: {
                 <Link href={`/access/${p.id}`}>
                   {p.customerName || `Household ${p.id.slice(0, 8)}`}
                 </Link>
-                {!p.customerName && <div className="hint">Name shown once approved</div>}
+                {!p.customerName && p.state === PermissionState.REQUESTED && (
+                  <div className="hint">Name shown once approved</div>
+                )}
               </td>
-              {props.showRequest && <td>{p.dataRequest?.dataNeed?.name ?? "—"}</td>}
+              {props.showRequest && (
+                <td>
+                  {p.dataRequest ? (
+                    <Link href={`/requests/${p.dataRequest.id}`}>
+                      {p.dataRequest.dataNeed?.name || "Untitled request"}
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </td>
+              )}
               <td>
                 <StatusBadge {...permissionStateLabel[p.state]} />
                 {p.reason && <div className="hint">{p.reason}</div>}
