@@ -40,8 +40,9 @@ export function useLocation(): { pathname: string; search: URLSearchParams } {
  * @example matchPath("/requests/:id", "/requests/42") // { id: "42" }
  */
 export function matchPath(pattern: string, pathname: string): Record<string, string> | undefined {
-  const want = pattern.split("/");
-  const have = pathname.replace(/\/+$/, "").split("/");
+  const trim = (path: string) => (path === "/" ? path : path.replace(/\/+$/, ""));
+  const want = trim(pattern).split("/");
+  const have = trim(pathname).split("/");
   if (want.length !== have.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, part] of want.entries()) {

@@ -19,7 +19,9 @@ export const outputDir = `${repo}tests/output`;
 
 /** The app's preview server; `build` fills it with a build for the given system. */
 export interface MobilePreview {
-  /** "http://localhost:<port>": register `${origin}/callback` at the IAM, allow it in CORS. */
+  /**
+   * "http://127.0.0.1:<port>" (the IAM in tests listens on 127.0.0.1 too; its
+   * pages allow form posts only to their own host): register `${origin}/callback` at the IAM, allow it in CORS. */
   readonly origin: string;
   /** Builds the app for this Marketplace and IAM into the served folder. */
   build(settings: { marketplaceUrl: string; issuer: string }): Promise<void>;
@@ -36,14 +38,14 @@ export async function startMobilePreview(): Promise<MobilePreview> {
   const program: RunningProgram<number> = await startProgram({
     name: "mobile-preview",
     cwd: "mobile",
-    args: [vite, "preview", "--outDir", outDir, "--port", "0", "--host", "localhost"],
+    args: [vite, "preview", "--outDir", outDir, "--port", "0", "--host", "127.0.0.1"],
     ready: (line) => {
-      const m = /Local:\s+http:\/\/localhost:(\d+)/.exec(stripAnsi(line));
+      const m = /Local:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(stripAnsi(line));
       return m ? Number(m[1]) : undefined;
     },
   });
   return {
-    origin: `http://localhost:${program.ready}`,
+    origin: `http://127.0.0.1:${program.ready}`,
     async build(settings) {
       const child = spawn(
         process.execPath,
@@ -54,6 +56,7 @@ export async function startMobilePreview(): Promise<MobilePreview> {
             ...process.env,
             VITE_MARKETPLACE_URL: settings.marketplaceUrl,
             VITE_OIDC_ISSUER: settings.issuer,
+            NODE_ENV: "production",
           },
           stdio: ["ignore", "pipe", "pipe"],
         },
@@ -106,6 +109,9 @@ export async function launchPhone(): Promise<Phone> {
     isMobile: true,
     hasTouch: true,
     locale: "en-GB",
+    // Only for diagnosing a page whose Content-Security-Policy blocks a flow;
+    // never set in CI, where pages must work as a person's browser sees them.
+    bypassCSP: process.env.MOBILE_TEST_BYPASS_CSP === "1",
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {

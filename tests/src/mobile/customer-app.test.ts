@@ -1,0 +1,273 @@
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import {
+  Asset,
+  createMarketplaceClient,
+  type DataRequest,
+  type MarketplaceClient,
+  ObisCode,
+  publishDataRequest,
+  requestAccess,
+  Schema,
+  search,
+  staticToken,
+} from "@eddie-marketplace/sdk";
+import { type IngestReceiver, startIngestReceiver } from "@eddie-marketplace/sdk/receiver";
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { marketplaceEnvFor, signUp, startIam, type TestIam } from "../harness/iam.js";
+import {
+  jsonLine,
+  marketplacePorts,
+  type RunningProgram,
+  startProgram,
+} from "../harness/program.js";
+import {
+  chromiumAvailable,
+  launchPhone,
+  type MobilePreview,
+  type Phone,
+  startMobilePreview,
+} from "./mobile-app.js";
+
+// The Customer Mobile App in a phone-sized Chromium against the real system:
+// the IAM, the Marketplace and an AIIDA node as their own processes, and an
+// eligible party acting through the SDK. The steps build on each other, as a
+// household's first day with the app would.
+
+describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () => {
+  const suffix = randomBytes(3).toString("hex");
+  let preview: MobilePreview;
+  let iam: TestIam;
+  let mp: RunningProgram<{ httpPort: number; grpcPort: number }>;
+  let node: RunningProgram<{ instanceId: string }>;
+  let phone: Phone;
+  let page: Page;
+  let ep: MarketplaceClient;
+  let receiver: IngestReceiver;
+  let heatPump: DataRequest;
+  let gridStudy: DataRequest;
+
+  beforeAll(async () => {
+    preview = await startMobilePreview();
+    iam = await startIam({
+      DATABASE_URL: process.env.TEST_DATABASE_URL,
+      IAM_MOBILE_REDIRECT_URIS: `${preview.origin}/callback`,
+    });
+    mp = await startProgram({
+      name: "marketplace",
+      cwd: "marketplace",
+      args: ["src/main.ts"],
+      env: {
+        ...marketplaceEnvFor(iam),
+        MARKETPLACE_HOST: "127.0.0.1",
+        MARKETPLACE_PORT: "0",
+        MARKETPLACE_GRPC_HOST: "127.0.0.1",
+        MARKETPLACE_GRPC_PORT: "0",
+        CORS_ORIGINS: preview.origin,
+        DATABASE_URL: process.env.TEST_DATABASE_URL,
+        MARKETPLACE_DATA_DIR: `${tmpdir()}/mp-mobile-${process.pid}-${suffix}`,
+      },
+      ready: marketplacePorts,
+    });
+    const marketplaceUrl = `http://127.0.0.1:${mp.ready.httpPort}`;
+    node = await startProgram({
+      name: "aiida-node",
+      cwd: "aiida-node",
+      args: [
+        "src/main.ts",
+        "--marketplace",
+        `127.0.0.1:${mp.ready.grpcPort}`,
+        "--state-dir",
+        `${tmpdir()}/aiida-mobile-${process.pid}-${suffix}`,
+        "--status-port",
+        "0",
+        "--profile",
+        "at-household",
+        "--seed",
+        "7",
+      ],
+      env: { MARKETPLACE_JWKS_URL: `${marketplaceUrl}/.well-known/jwks.json` },
+      ready: (line) => {
+        const j = jsonLine(line);
+        return j?.msg === "ready" && typeof j.instance_id === "string"
+          ? { instanceId: j.instance_id }
+          : undefined;
+      },
+    });
+    await preview.build({ marketplaceUrl, issuer: iam.issuer });
+
+    const company = await signUp(iam, {
+      role: "eligible_party",
+      organisation: `Wattwise Energy ${suffix}`,
+    });
+    ep = createMarketplaceClient({
+      baseUrl: marketplaceUrl,
+      tokenProvider: staticToken(company.accessToken),
+    });
+    receiver = await startIngestReceiver({
+      organisationId: company.organisationId ?? "",
+      marketplace: marketplaceUrl,
+    });
+    phone = await launchPhone();
+    page = phone.page;
+  });
+
+  afterAll(async () => {
+    await phone?.close();
+    await preview?.stop();
+    await receiver?.close();
+    await node?.stop();
+    await mp?.stop();
+    await iam?.stop();
+  });
+
+  // A failed step keeps what the phone showed, to see why.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === "fail" && page) {
+      await phone.screenshot(`failed-${ctx.task.name.split(" ").slice(0, 3).join("-")}`);
+    }
+  });
+
+  /** The pairing code the node shows right now (its latest "pairing code" line). */
+  async function currentPairingCode(): Promise<string> {
+    let code = "";
+    await expect
+      .poll(() => {
+        const lines = node.output.map(jsonLine).filter((j) => j?.msg === "pairing code");
+        code = String(lines.at(-1)?.pairing_code ?? "");
+        return code;
+      })
+      .not.toBe("");
+    return code;
+  }
+
+  it("signs up a customer at the IAM and lands on an empty home", async () => {
+    await page.goto(preview.origin);
+    await page.getByRole("button", { name: "Create an account" }).click();
+    await page.waitForURL((u) => u.origin === iam.issuer);
+    await page.getByLabel("a customer (household)").check();
+    await page.getByLabel("Your name").fill("Anna Huber");
+    await page.getByLabel("E-mail").fill(`anna-${suffix}@household.example`);
+    await page
+      .getByLabel("Password (at least 10 characters)")
+      .fill(`Pw-${randomBytes(9).toString("base64url")}`);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(`${preview.origin}/`);
+    await page.getByRole("heading", { name: "My home" }).waitFor();
+    await page.getByRole("heading", { name: "No instance yet" }).waitFor();
+    await phone.screenshot("signed-up");
+  });
+
+  it("claims the running node with its pairing code after a wrong code is refused", async () => {
+    await page.getByRole("link", { name: "Add my AIIDA instance" }).click();
+    await page.getByLabel("Instance ID").fill(node.ready.instanceId);
+    const code = await currentPairingCode();
+    await page.getByLabel("Pairing code").fill(code === "000000" ? "111111" : "000000");
+    await page.getByRole("button", { name: "Add instance" }).click();
+    await expect.poll(() => page.getByRole("alert").innerText()).toContain("don't match");
+    expect(page.url()).toBe(`${preview.origin}/instances/add`);
+
+    await page.getByLabel("Pairing code").fill(await currentPairingCode());
+    await page.getByRole("button", { name: "Add instance" }).click();
+    const card = page.getByRole("article", { name: `Instance ${node.ready.instanceId}` });
+    await card.waitFor();
+    await expect.poll(() => card.innerText()).toContain("Online");
+    expect(await card.innerText()).toContain("Energy import (kWh)");
+    await phone.screenshot("claimed");
+  });
+
+  it("browses data requests with a country filter and reads one in plain words", async () => {
+    heatPump = await publishDataRequest(ep, {
+      dataNeed: {
+        name: `Heat pump tariff check ${suffix}`,
+        description: "We compare your consumption with our heat pump tariff.",
+        purpose: "Offer a cheaper tariff for heat pump households",
+        policyLink: "https://wattwise.example/privacy",
+        duration: { kind: { case: "relative", value: { start: "-P7D", end: "P30D" } } },
+        transmissionSchedule: "0 */15 * * * *",
+        schemas: [Schema.SMART_METER_P1_RAW],
+        asset: Asset.CONNECTION_AGREEMENT_POINT,
+        dataTags: [ObisCode.POSITIVE_ACTIVE_ENERGY],
+      },
+      countries: ["AT"],
+      deliveryEndpoint: `http://127.0.0.1:${receiver.port}`,
+    });
+    gridStudy = await publishDataRequest(ep, {
+      dataNeed: {
+        name: `Grid quality study ${suffix}`,
+        description: "Voltage along the feeder.",
+        purpose: "Research on grid voltage",
+        policyLink: "https://wattwise.example/privacy",
+        duration: { kind: { case: "relative", value: { start: "P0D", end: "P10D" } } },
+        transmissionSchedule: "0 0 * * * *",
+        schemas: [Schema.SMART_METER_P1_RAW],
+        asset: Asset.CONNECTION_AGREEMENT_POINT,
+        dataTags: [ObisCode.INSTANTANEOUS_VOLTAGE_IN_PHASE_L1],
+      },
+      countries: ["FR"],
+      deliveryEndpoint: `http://127.0.0.1:${receiver.port}`,
+    });
+
+    await page.getByRole("link", { name: "Browse" }).click();
+    await page.getByRole("heading", { name: "Browse" }).waitFor();
+    await page.getByLabel("Search").fill(suffix);
+    const list = page.getByRole("list", { name: "Data requests" });
+    await expect.poll(() => list.innerText()).toContain(gridStudy.dataNeed?.name);
+    expect(await list.innerText()).toContain(heatPump.dataNeed?.name);
+
+    await page.getByRole("button", { name: "Filters" }).click();
+    await page.getByLabel("Country").selectOption("AT");
+    await expect.poll(() => list.innerText()).not.toContain(gridStudy.dataNeed?.name);
+    expect(await list.innerText()).toContain(heatPump.dataNeed?.name);
+    await page.getByRole("button", { name: "Done" }).click();
+
+    await list.getByRole("link", { name: new RegExp(`Heat pump tariff check ${suffix}`) }).click();
+    const details = page.locator("dl.explainer");
+    await details.waitFor();
+    const text = await details.innerText();
+    expect(text).toContain(`Wattwise Energy ${suffix}`);
+    expect(text).toContain("Energy import (kWh)");
+    expect(text).toContain("Every 15 minutes");
+    expect(text).toContain("From 7 days before you approve until 30 days after you approve");
+    expect(text).toContain("Offer a cheaper tariff for heat pump households");
+    await phone.screenshot("browse-detail");
+  });
+
+  it("receives an access request live, approves it and sees the permission become active", async () => {
+    await page.getByRole("link", { name: "Permissions" }).click();
+    await page.getByRole("heading", { name: "My permissions" }).waitFor();
+
+    const run = await search(ep, heatPump.id, { timeoutMs: 5_000 }).summary;
+    expect(run.counts?.matched).toBe(1);
+    const asked = await requestAccess(ep, run.id);
+    expect(asked.requestsSent).toBe(1);
+
+    // No reload: the subscription brings the badge, the toast and the list entry.
+    await expect
+      .poll(() => page.getByTestId("unread-badge").innerText(), { timeout: 15_000 })
+      .toBe("1");
+    await page.getByRole("link", { name: /Inbox, 1 unread/ }).click();
+    await page.getByRole("list", { name: "Notifications" }).getByRole("link").first().click();
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("dialog", { name: "Share your data?" }).waitFor();
+    await page.getByRole("button", { name: "Yes, share" }).click();
+    await expect
+      .poll(() => page.locator(".badge").first().innerText(), { timeout: 30_000 })
+      .toBe("Active");
+    await phone.screenshot("approved-active");
+  });
+
+  it("revokes the permission with one tap and a confirmation", async () => {
+    await page.getByRole("link", { name: "Permissions" }).click();
+    const card = page.getByRole("article", {
+      name: new RegExp(`Heat pump tariff check ${suffix}`),
+    });
+    await card.getByRole("button", { name: "Revoke" }).click();
+    await page.getByRole("button", { name: "Yes, stop sharing" }).click();
+    await expect
+      .poll(() => card.locator(".badge").innerText(), { timeout: 15_000 })
+      .toBe("Revoked");
+    await phone.screenshot("revoked");
+  });
+});
