@@ -130,6 +130,10 @@ function Shell() {
 /** A short in-app note when a notification arrives while the app is in front. */
 function ArrivalToast() {
   const { latest, dismissLatest } = useNotifications();
+  const { pathname } = useLocation();
+  // A note about something the person has moved on from is stale: drop it on navigation.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each change of screen.
+  useEffect(() => dismissLatest(), [pathname]);
   useEffect(() => {
     if (!latest) return;
     const timer = window.setTimeout(dismissLatest, 8000);

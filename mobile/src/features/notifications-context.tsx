@@ -124,6 +124,8 @@ export function NotificationsProvider({ children }: { children: ReactNode }) {
     setUnreadCount(res.unreadCount);
   }, [mp, items]);
 
+  const dismissLatest = useCallback(() => setLatest(undefined), []);
+
   const onArrival = useCallback((listener: (n: Notification) => void) => {
     listeners.current.add(listener);
     return () => {
@@ -139,14 +141,26 @@ export function NotificationsProvider({ children }: { children: ReactNode }) {
       error,
       live,
       latest,
-      dismissLatest: () => setLatest(undefined),
+      dismissLatest,
       isUnread: (n) => !n.readAt && !readHere.has(n.id),
       markRead,
       markAllRead,
       reload: () => setRound((r) => r + 1),
       onArrival,
     }),
-    [items, unreadCount, status, error, live, latest, readHere, markRead, markAllRead, onArrival],
+    [
+      items,
+      unreadCount,
+      status,
+      error,
+      live,
+      latest,
+      readHere,
+      dismissLatest,
+      markRead,
+      markAllRead,
+      onArrival,
+    ],
   );
   return <NotificationsContext.Provider value={value}>{children}</NotificationsContext.Provider>;
 }

@@ -9,7 +9,7 @@ import { explainError } from "../features/error-message.js";
 import { useNotifications } from "../features/notifications-context.js";
 import { formatDate } from "../features/time-format.js";
 import { usePagedList } from "../features/use-paged-list.js";
-import { obisLabel, revocableStates } from "../features/vocabulary-labels.js";
+import { obisLabel, permissionStateInfo, revocableStates } from "../features/vocabulary-labels.js";
 import { Link, navigate, useLocation } from "../router.js";
 
 const views = {
@@ -129,6 +129,16 @@ export function PermissionsScreen() {
   );
 }
 
+/** The date that matters for the permission's state. */
+function whenLine(p: Permission): string {
+  if (p.state === PermissionState.REQUESTED) {
+    return p.expiresAt ? `Answer by ${formatDate(p.expiresAt)}` : "";
+  }
+  if (revocableStates.has(p.state)) return p.end ? `Shared until ${formatDate(p.end)}` : "";
+  const label = permissionStateInfo.get(p.state)?.label ?? "Ended";
+  return p.updatedAt ? `${label} on ${formatDate(p.updatedAt)}` : "";
+}
+
 function PermissionCard({ permission: p, onRevoke }: { permission: Permission; onRevoke(): void }) {
   const org = p.organisation?.name || p.dataRequest?.organisation?.name || "A company";
   const name = p.dataRequest?.dataNeed?.name || "Data request";
@@ -142,13 +152,7 @@ function PermissionCard({ permission: p, onRevoke }: { permission: Permission; o
         </span>
         <strong className="card-title">{name}</strong>
         <span className="muted small">{tags.map(obisLabel).join(", ")}</span>
-        <span className="muted small">
-          {p.state === PermissionState.REQUESTED && p.expiresAt
-            ? `Answer by ${formatDate(p.expiresAt)}`
-            : p.end
-              ? `Until ${formatDate(p.end)}`
-              : ""}
-        </span>
+        <span className="muted small">{whenLine(p)}</span>
       </Link>
       {revocableStates.has(p.state) && (
         <div className="card-row end">
