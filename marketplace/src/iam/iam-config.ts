@@ -25,6 +25,8 @@ export interface IamConfig {
   readonly demoAccounts: boolean;
   /** Lifetime of access tokens, in seconds. */
   readonly accessTokenTtl: number;
+  /** Trust X-Forwarded-* headers (set when a TLS proxy is in front). */
+  readonly trustProxy: boolean;
   readonly logLevel: "debug" | "info" | "warn" | "error";
 }
 
@@ -41,6 +43,7 @@ export const iamConfigVariables = {
   IAM_ADMIN_TOKEN: "(unset: no admin API)",
   IAM_DEMO_ACCOUNTS: "0",
   IAM_ACCESS_TOKEN_TTL: "300",
+  IAM_TRUST_PROXY: "0",
   LOG_LEVEL: "info",
 } as const;
 
@@ -100,6 +103,7 @@ export function loadIamConfig(env: Env = process.env): IamConfig {
     adminToken,
     demoAccounts: get("IAM_DEMO_ACCOUNTS") === "1" || get("IAM_DEMO_ACCOUNTS") === "true",
     accessTokenTtl: int("IAM_ACCESS_TOKEN_TTL", iamConfigVariables.IAM_ACCESS_TOKEN_TTL, 30, 3600),
+    trustProxy: get("IAM_TRUST_PROXY") === "1" || get("IAM_TRUST_PROXY") === "true",
     logLevel: level,
   };
 }

@@ -29,7 +29,9 @@ function appClient(clientId: string, name: string, redirectUris: readonly string
     grant_types: ["authorization_code", "refresh_token"],
     response_types: ["code" as const],
     redirect_uris: [...redirectUris],
-    post_logout_redirect_uris: [...new Set(redirectUris.map((u) => `${new URL(u).origin}/`))],
+    post_logout_redirect_uris: [
+      ...new Set(redirectUris.flatMap((u) => [new URL(u).origin, `${new URL(u).origin}/`])),
+    ],
   };
 }
 
@@ -179,6 +181,8 @@ export function createProvider(options: {
   };
 
   const provider = new Provider(options.issuer, configuration);
+  // Behind a TLS-terminating proxy the IAM must trust X-Forwarded-Proto to set secure cookies.
+  provider.proxy = config.trustProxy;
   const clientPrototype = provider.Client.prototype as unknown as {
     compareClientSecret(this: { clientSecret?: string }, actual: string): boolean;
   };
