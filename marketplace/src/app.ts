@@ -80,7 +80,12 @@ export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
       instance: instanceService({
         db,
         registry,
-        claimChanged: (id, claimed) => mesh.claimChanged(id, claimed),
+        claimChanged: async (id, claimed) => {
+          await mesh.claimChanged(id, claimed);
+          // A release stopped deliveries in its transaction; send the stops now.
+          if (!claimed) access.lifecycle.wake();
+        },
+        inRelease: (trx, id) => access.lifecycle.instanceReleased(trx, id),
       }),
       search: searchService({ db, fanout, findDataRequest, log: deps.log }),
       access: access.access,

@@ -435,6 +435,31 @@ describe.each(testDatabaseKinds())("access and notifications on %s", (kind) => {
     expect(stop).toBeDefined();
   });
 
+  it("stops and revokes when the customer releases the instance", async () => {
+    const { forBob } = await askAccess();
+    const instanceId = forBob.instances[0]?.instanceId ?? "";
+    channel.attach(instanceId);
+    await api.as("bob").client(AccessService).approvePermission({ id: forBob.id });
+    await channel.waitFor((s) => s.instanceId === instanceId);
+    // The release transaction (InstanceService) calls the hook, then wakes the relay.
+    await database.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable("aiida_instance")
+        .set({ claimed_by: null, claimed_at: null })
+        .where("instance_id", "=", instanceId)
+        .execute();
+      await module.lifecycle.instanceReleased(tx, instanceId);
+    });
+    module.lifecycle.wake();
+    const stop = await channel.waitFor(
+      (s) => s.instanceId === instanceId && s.message.message?.case === "stopPermission",
+    );
+    expect(stop).toBeDefined();
+    const p = await api.as("ep").client(AccessService).getPermission({ id: forBob.id });
+    expect(p.permission?.state).toBe(PermissionState.REVOKED);
+    expect(p.events.at(-1)?.reason).toContain("released");
+  });
+
   it("fails a permission whose every instance refuses the grant", async () => {
     const { forBob } = await askAccess();
     const instanceId = forBob.instances[0]?.instanceId ?? "";

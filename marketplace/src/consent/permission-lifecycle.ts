@@ -448,6 +448,61 @@ export class PermissionLifecycle {
     return { expired, fulfilled };
   }
 
+  /**
+   * The customer released an instance (inside the release transaction): it
+   * stops delivering for every permission naming it, and a permission left
+   * with no delivering instance is revoked, telling the eligible party.
+   * Commands and notifications go out when the caller's transaction commits
+   * (call {@link PermissionLifecycle.wake} after it).
+   */
+  async instanceReleased(tx: Transaction<Database>, instanceId: string): Promise<void> {
+    const now = this.now();
+    const named = await tx
+      .selectFrom("permission_instance")
+      .select("permission_id")
+      .where("instance_id", "=", instanceId)
+      .execute();
+    for (const { permission_id } of named) {
+      const row = await lockPermission(tx, permission_id);
+      if (row === undefined || !stoppable.has(row.state)) continue;
+      await markDone(
+        tx,
+        nodeCommandTopic,
+        instanceId,
+        (p) => isCommand(p, "configure", row.id),
+        now,
+      );
+      await enqueue(tx, nodeCommandTopic, instanceId, {
+        kind: "stop",
+        permissionId: row.id,
+        reason: "the customer released the instance",
+      } satisfies NodeCommand);
+      await setInstance(tx, row.id, instanceId, "stopped", "released by the customer", now);
+      const all = (await instancesOf(tx, [row.id])).get(row.id) ?? [];
+      if (all.some((i) => i.state === "pending" || i.state === "delivering")) continue;
+      await recordTransition(tx, row, "revoked", {
+        actor: "customer",
+        reason: "the customer released the instance",
+        at: now,
+      });
+      await writeNotifications(tx, [
+        {
+          recipient: organisationInbox(row.organisation_id),
+          kind: NotificationKind.PERMISSION_REVOKED,
+          title: `A household stopped sharing for "${dataRequestOf(row).dataNeed?.name ?? "a data request"}"`,
+          body: "The household released its AIIDA instance; delivery stops within seconds.",
+          permissionId: row.id,
+          instanceId,
+        },
+      ]);
+    }
+  }
+
+  /** Delivers what a transaction of someone else's wrote (after it committed). */
+  wake(): void {
+    this.committed();
+  }
+
   /** The grant was written to the instance's stream: approved → configuring. */
   async grantSent(permissionId: string, instanceId: string): Promise<void> {
     const changed = await this.db.transaction().execute(async (tx) => {
