@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { SessionGate, type SignedIn } from "./auth/session-gate.js";
 import { signOut } from "./auth/sign-in.js";
 import { AppHeader } from "./components/app-header.js";
@@ -18,19 +18,32 @@ import { ServiceOffersPage } from "./pages/service-offers-page.js";
 import { matchPath, navigate, useLocation } from "./router.js";
 
 /** Every page by its path pattern; the first match wins. */
-const routes: readonly [string, (params: Record<string, string>) => ReactNode][] = [
-  ["/requests", () => <DataRequestsPage />],
-  ["/requests/new", () => <DataRequestEditorPage key="new" />],
-  ["/requests/:id/edit", (p) => <DataRequestEditorPage key={p.id} id={p.id} />],
-  ["/requests/:id", (p) => <DataRequestPage key={p.id} id={p.id ?? ""} />],
-  ["/offers", () => <ServiceOffersPage />],
-  ["/offers/new", () => <ServiceOfferEditorPage key="new" />],
-  ["/offers/:id/edit", (p) => <ServiceOfferEditorPage key={p.id} id={p.id} />],
-  ["/offers/:id", (p) => <ServiceOfferPage key={p.id} id={p.id ?? ""} />],
-  ["/access", () => <PermissionsPage />],
-  ["/access/:id", (p) => <PermissionPage key={p.id} id={p.id ?? ""} />],
-  ["/api-clients", () => <ApiClientsPage />],
+const routes: readonly [string, string, (params: Record<string, string>) => ReactNode][] = [
+  ["/requests", "Data requests", () => <DataRequestsPage />],
+  ["/requests/new", "New data request", () => <DataRequestEditorPage key="new" />],
+  [
+    "/requests/:id/edit",
+    "Edit data request",
+    (p) => <DataRequestEditorPage key={p.id} id={p.id} />,
+  ],
+  ["/requests/:id", "Data request", (p) => <DataRequestPage key={p.id} id={p.id ?? ""} />],
+  ["/offers", "Service offers", () => <ServiceOffersPage />],
+  ["/offers/new", "New service offer", () => <ServiceOfferEditorPage key="new" />],
+  [
+    "/offers/:id/edit",
+    "Edit service offer",
+    (p) => <ServiceOfferEditorPage key={p.id} id={p.id} />,
+  ],
+  ["/offers/:id", "Service offer", (p) => <ServiceOfferPage key={p.id} id={p.id ?? ""} />],
+  ["/access", "Access", () => <PermissionsPage />],
+  ["/access/:id", "Permission", (p) => <PermissionPage key={p.id} id={p.id ?? ""} />],
+  ["/api-clients", "API clients", () => <ApiClientsPage />],
 ];
+
+/** The page's name for the document title. */
+function pageTitle(path: string): string {
+  return routes.find(([pattern]) => matchPath(pattern, path))?.[1] ?? "Not found";
+}
 
 /** The whole app: the session gate, then the signed-in shell. */
 export function App() {
@@ -39,6 +52,13 @@ export function App() {
 
 function Shell(props: { session: SignedIn }) {
   const { path } = useLocation();
+  const previous = useRef(path);
+  useEffect(() => {
+    document.title = `${pageTitle(path)} · AIIDA Marketplace`;
+    // After a move inside the app, start reading at the new page, as after a page load.
+    if (previous.current !== path) document.getElementById("main")?.focus({ preventScroll: true });
+    previous.current = path;
+  }, [path]);
   return (
     <ClientContext.Provider value={props.session.client}>
       <NotificationFeedProvider client={props.session.client}>
@@ -60,7 +80,7 @@ function Page({ path }: { path: string }) {
     queueMicrotask(() => navigate("/requests", { replace: true }));
     return null;
   }
-  for (const [pattern, render] of routes) {
+  for (const [pattern, , render] of routes) {
     const params = matchPath(pattern, path);
     if (params) return render(params);
   }

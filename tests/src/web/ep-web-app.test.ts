@@ -312,6 +312,14 @@ describe("the EP Web App in a browser", () => {
     expect(await page.getByTestId("audit-trail").textContent()).toContain("The household");
     await page.screenshot({ path: `${outputDir}web-permission-audit-trail.png`, fullPage: true });
 
+    // The EP ends the permission; the trail names who and why.
+    await page.getByRole("button", { name: "Terminate…" }).click();
+    await page.getByLabel("Reason").fill("The pilot has ended.");
+    await page.getByRole("button", { name: "Terminate permission" }).click();
+    await page.getByRole("heading").getByText("Terminated").waitFor();
+    await page.getByTestId("audit-trail").getByText("The pilot has ended.").waitFor();
+    expect(await page.getByTestId("audit-trail").textContent()).toContain("Your organisation");
+
     // Every permission of the organisation, filtered by state; visiting marks the news read.
     const nav = page.getByRole("navigation", { name: "Main" });
     await nav.getByRole("link", { name: /Access/ }).click();

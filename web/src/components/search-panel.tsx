@@ -22,6 +22,7 @@ export function SearchPanel(props: { dataRequestId: string; onFinished: () => vo
   const [summary, setSummary] = useState<SearchRun>();
   const [error, setError] = useState<unknown>();
   const [runId, setRunId] = useState<string>();
+  const [waitSeconds, setWaitSeconds] = useState(10);
   const abort = useRef<AbortController | undefined>(undefined);
   useEffect(() => () => abort.current?.abort(), []);
 
@@ -37,7 +38,7 @@ export function SearchPanel(props: { dataRequestId: string; onFinished: () => vo
     setRunId(undefined);
     try {
       const stream = client.search.searchInstances(
-        { dataRequestId: props.dataRequestId, timeout: { seconds: 10n } },
+        { dataRequestId: props.dataRequestId, timeout: { seconds: BigInt(waitSeconds) } },
         { signal: controller.signal },
       );
       for await (const res of stream) {
@@ -80,6 +81,22 @@ export function SearchPanel(props: { dataRequestId: string; onFinished: () => vo
           </p>
         </div>
         <div className="button-row">
+          <label className="choice" htmlFor="search-wait">
+            Wait up to
+          </label>
+          <select
+            id="search-wait"
+            value={waitSeconds}
+            onChange={(e) => setWaitSeconds(Number(e.target.value))}
+            disabled={running}
+            style={{ width: "auto" }}
+          >
+            {[5, 10, 30, 60].map((s) => (
+              <option key={s} value={s}>
+                {s} s
+              </option>
+            ))}
+          </select>
           {running ? (
             <button type="button" className="button" onClick={cancel}>
               Stop search

@@ -1,6 +1,7 @@
 import { InstanceDeliveryState, PermissionState } from "@eddie-marketplace/sdk";
-import { useState } from "react";
+import { type FormEvent, useState } from "react";
 import { ErrorAlert, Loading } from "../components/async-state.js";
+import { FormField } from "../components/form-field.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { useNotifications } from "../live/notification-feed.js";
 import { useMarketplace } from "../marketplace/client-context.js";
@@ -41,16 +42,15 @@ export function PermissionPage(props: { id: string }) {
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const terminate = async () => {
-    const reason = window.prompt(
-      "Why do you end this permission? The household sees your reason.",
-      "",
-    );
-    if (reason === null) return;
+  const [ending, setEnding] = useState(false);
+  const [reason, setReason] = useState("");
+  const terminate = async (e: FormEvent) => {
+    e.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      await client.access.terminatePermission({ id: props.id, reason });
+      await client.access.terminatePermission({ id: props.id, reason: reason.trim() });
+      setEnding(false);
       res.reload();
     } catch (e) {
       setError(e);
@@ -86,17 +86,38 @@ export function PermissionPage(props: { id: string }) {
             )}
           </p>
         </div>
-        {ongoing && (
-          <button
-            type="button"
-            className="button danger"
-            disabled={busy}
-            onClick={() => void terminate()}
-          >
-            {busy ? "Ending…" : "Terminate"}
+        {ongoing && !ending && (
+          <button type="button" className="button danger" onClick={() => setEnding(true)}>
+            Terminate…
           </button>
         )}
       </div>
+      {ongoing && ending && (
+        <form
+          className="card"
+          onSubmit={(e) => void terminate(e)}
+          aria-label="Terminate the permission"
+        >
+          <h2>End this permission?</h2>
+          <p>The household's instances stop delivering data to you within seconds.</p>
+          <FormField label="Reason" hint="Optional; the household sees it.">
+            <textarea value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+          </FormField>
+          <div className="button-row">
+            <button type="submit" className="button danger" disabled={busy}>
+              {busy ? "Ending…" : "Terminate permission"}
+            </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => setEnding(false)}
+              disabled={busy}
+            >
+              Keep it
+            </button>
+          </div>
+        </form>
+      )}
       {error !== undefined && (
         <div className="alert error" role="alert">
           {describeError(error)}
