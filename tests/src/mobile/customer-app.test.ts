@@ -234,6 +234,37 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await phone.screenshot("browse-detail");
   });
 
+  it("loads further pages of data requests as the list scrolls", async () => {
+    const word = `scrolltest${suffix}`;
+    for (let i = 1; i <= 23; i++) {
+      await publishDataRequest(ep, {
+        dataNeed: {
+          name: `Load profile ${i} ${word}`,
+          description: "Hourly load profiles for network planning.",
+          purpose: `Network planning ${word}`,
+          policyLink: "https://wattwise.example/privacy",
+          duration: { kind: { case: "relative", value: { start: "P0D", end: "P30D" } } },
+          transmissionSchedule: "0 0 * * * *",
+          schemas: [Schema.SMART_METER_P1_RAW],
+          asset: Asset.CONNECTION_AGREEMENT_POINT,
+          dataTags: [ObisCode.POSITIVE_ACTIVE_INSTANTANEOUS_POWER],
+        },
+        countries: ["AT"],
+        deliveryEndpoint: `http://127.0.0.1:${receiver.port}`,
+      });
+    }
+    await page.goto(`${preview.origin}/browse?q=${word}`);
+    const items = page.getByRole("list", { name: "Data requests" }).getByRole("listitem");
+    await expect.poll(() => items.count()).toBe(20);
+    await items.last().scrollIntoViewIfNeeded();
+    await page.mouse.wheel(0, 4000);
+    await expect.poll(() => items.count()).toBe(23);
+    await page.getByText("That's everything.").waitFor();
+    const names = await items.allInnerTexts();
+    expect(new Set(names).size).toBe(23);
+    await phone.screenshot("browse-scrolled");
+  });
+
   it("receives an access request live, approves it and sees the permission become active", async () => {
     await page.getByRole("link", { name: "Permissions" }).click();
     await page.getByRole("heading", { name: "My permissions" }).waitFor();
