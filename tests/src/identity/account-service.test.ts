@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   clientCredentialsToken,
   freshDatabaseUrl,
+  logIn,
   signUp,
   startIam,
   startMarketplaceFor,
@@ -42,7 +43,7 @@ describe("accounts across the real IAM and the real Marketplace", () => {
     await database?.drop();
   });
 
-  it("signs a customer up with openid-client (code + PKCE) and GetMe creates their account", async () => {
+  it("signs a customer up and logs them in with openid-client (code + PKCE); GetMe creates their account once", async () => {
     const alice = await signUp(iam, { role: "customer", displayName: "Alice Household" });
     const me = await accounts(alice.accessToken).getMe({});
     expect(me.account).toMatchObject({
@@ -55,7 +56,9 @@ describe("accounts across the real IAM and the real Marketplace", () => {
 
     const renamed = await accounts(alice.accessToken).updateProfile({ displayName: "  Alice  " });
     expect(renamed.account?.displayName).toBe("Alice");
-    const again = await accounts(alice.accessToken).getMe({});
+    // Logging in again later (another app) reaches the same account.
+    const later = await logIn(iam, { email: alice.email, password: alice.password, app: "web" });
+    const again = await accounts(later.accessToken).getMe({});
     expect(again.account?.displayName).toBe("Alice");
     expect(again.account?.createdAt).toEqual(me.account?.createdAt);
   });
