@@ -114,7 +114,7 @@ describe("SDK token providers against the real IAM", () => {
     expect(session.tokens().accessToken).toBe(stored[0]?.accessToken);
   });
 
-  it("refuses a callback of another sign-in (state mismatch) and a code the IAM never issued", async () => {
+  it("refuses a callback of another sign-in or issuer, a code the IAM never issued, and a declined sign-in", async () => {
     const { pending } = await signUpWithSdk("customer");
     const options = { issuer: iam.issuer, ...appClients.mobile };
     const forged = `${appClients.mobile.redirectUri}?code=abc&state=not-${pending.state}&iss=${encodeURIComponent(iam.issuer)}`;
@@ -124,6 +124,14 @@ describe("SDK token providers against the real IAM", () => {
     const unknownCode = `${appClients.mobile.redirectUri}?code=abc&state=${pending.state}&iss=${encodeURIComponent(iam.issuer)}`;
     await expect(completeSignIn(options, unknownCode, pending)).rejects.toMatchObject({
       code: Code.Unauthenticated,
+    });
+    const otherIssuer = `${appClients.mobile.redirectUri}?code=abc&state=${pending.state}&iss=${encodeURIComponent("https://evil.example")}`;
+    await expect(completeSignIn(options, otherIssuer, pending)).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+    });
+    const declined = `${appClients.mobile.redirectUri}?error=access_denied&state=${pending.state}&iss=${encodeURIComponent(iam.issuer)}`;
+    await expect(completeSignIn(options, declined, pending)).rejects.toMatchObject({
+      code: Code.PermissionDenied,
     });
   });
 
