@@ -134,6 +134,32 @@ describe.each(testDatabaseKinds())("access and notifications on %s", (kind) => {
     expect(note?.title).toContain("Acme Energy");
   });
 
+  it("asks each customer once even when the EP asks twice at the same moment", async () => {
+    const dr = testDataRequest(acme);
+    requests.set(dr.id, dr);
+    const runId = await seedSearchRun(database.db, {
+      organisationId: acme.id,
+      dataRequestId: dr.id,
+      matches: [
+        { instanceId: `x1-${dr.id.slice(0, 8)}`, owner: "alice" },
+        { instanceId: `x2-${dr.id.slice(0, 8)}`, owner: "bob" },
+      ],
+    });
+    const access = api.as("ep").client(AccessService);
+    const [one, two] = await Promise.all([
+      access.requestAccess({ searchRunId: runId }),
+      access.requestAccess({ searchRunId: runId }),
+    ]);
+    expect(one.requestsSent + two.requestsSent).toBe(2);
+    expect(one.alreadyRequested + two.alreadyRequested).toBe(2);
+    const stored = await database.db
+      .selectFrom("permission")
+      .select("id")
+      .where("data_request_id", "=", dr.id)
+      .execute();
+    expect(stored).toHaveLength(2);
+  });
+
   it("refuses runs of other organisations, running runs and bad input with the right codes", async () => {
     const { runId } = await askAccess();
     const rival = api.as("rival").client(AccessService);
