@@ -301,4 +301,36 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
       .toBe("Revoked");
     await phone.screenshot("revoked");
   });
+
+  it("rejects another access request from its detail view", async () => {
+    const exportCheck = await publishDataRequest(ep, {
+      dataNeed: {
+        name: `Solar export check ${suffix}`,
+        description: "How much you feed in.",
+        purpose: "Offer a feed-in tariff",
+        policyLink: "https://wattwise.example/privacy",
+        duration: { kind: { case: "relative", value: { start: "P0D", end: "P30D" } } },
+        transmissionSchedule: "0 0 * * * *",
+        schemas: [Schema.SMART_METER_P1_RAW],
+        asset: Asset.CONNECTION_AGREEMENT_POINT,
+        dataTags: [ObisCode.NEGATIVE_ACTIVE_ENERGY],
+      },
+      countries: ["AT"],
+      deliveryEndpoint: `http://127.0.0.1:${receiver.port}`,
+    });
+    const run = await search(ep, exportCheck.id, { timeoutMs: 5_000 }).summary;
+    await requestAccess(ep, run.id);
+
+    // The arrival note links straight to the request.
+    const note = page.getByRole("status").getByRole("link", { name: /Wattwise Energy/ });
+    await note.waitFor({ timeout: 15_000 });
+    await note.click();
+    await page.getByRole("heading", { name: `Solar export check ${suffix}` }).waitFor();
+    await page.getByRole("button", { name: "Reject" }).click();
+    await page.getByRole("dialog", { name: "Say no?" }).waitFor();
+    await page.getByRole("button", { name: "Yes, reject" }).click();
+    await expect.poll(() => page.locator(".badge").first().innerText()).toBe("Rejected");
+    expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    await phone.screenshot("rejected");
+  });
 });
