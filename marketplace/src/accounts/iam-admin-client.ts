@@ -1,3 +1,16 @@
+import { Code } from "@connectrpc/connect";
+import { DomainError } from "../api/errors.js";
+
+/** The IAM's client store could not be reached or failed: UNAVAILABLE, try again. */
+export class IamUnavailableError extends DomainError {
+  readonly code = Code.Unavailable;
+  constructor(cause: unknown) {
+    super("the sign-in service can't manage API clients right now; try again shortly", {
+      cause,
+    });
+  }
+}
+
 /**
  * Where EP API clients (client credentials) are created and deleted: the
  * IAM's client store. The Marketplace keeps its own record beside it.
@@ -24,9 +37,19 @@ export interface ApiClientRegistry {
 export function iamAdminRegistry(options: { url: string; token: string }): ApiClientRegistry {
   const base = `${options.url.replace(/\/$/, "")}/admin/api-clients`;
   const headers = { authorization: `Bearer ${options.token}` };
+  const call = async (url: string, init: RequestInit): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+    } catch (err) {
+      throw new IamUnavailableError(err);
+    }
+    if (res.status >= 500) throw new IamUnavailableError(new Error(`IAM answered ${res.status}`));
+    return res;
+  };
   return {
     async create(input) {
-      const res = await fetch(base, {
+      const res = await call(base, {
         method: "POST",
         headers: { ...headers, "content-type": "application/json" },
         body: JSON.stringify({
@@ -35,7 +58,6 @@ export function iamAdminRegistry(options: { url: string; token: string }): ApiCl
           org_name: input.organisationName,
           created_by: input.createdBy,
         }),
-        signal: AbortSignal.timeout(10_000),
       });
       if (res.status !== 201) {
         throw new Error(
@@ -46,10 +68,9 @@ export function iamAdminRegistry(options: { url: string; token: string }): ApiCl
       return { clientId: body.client_id, clientSecret: body.client_secret };
     },
     async remove(clientId) {
-      const res = await fetch(`${base}/${encodeURIComponent(clientId)}`, {
+      const res = await call(`${base}/${encodeURIComponent(clientId)}`, {
         method: "DELETE",
         headers,
-        signal: AbortSignal.timeout(10_000),
       });
       if (res.status !== 204 && res.status !== 404) {
         throw new Error(`the IAM refused to delete API client ${clientId}: ${res.status}`);
