@@ -150,6 +150,37 @@ describe("subscribe: notifications with automatic resume", () => {
     expect(delays).toEqual([4, 8, 16]);
   });
 
+  it("reconnects when a connection goes silent past the idle timeout, resuming after the last ID", async () => {
+    const m = await scriptedMarketplace([
+      async function* (_req, ctx) {
+        yield note(1);
+        // Then silence: no heartbeat, no end, as a connection lost without a FIN.
+        await untilAborted(ctx);
+      },
+      async function* (_req, ctx) {
+        yield note(2);
+        await untilAborted(ctx);
+      },
+    ]);
+    server = m.server;
+    const mp = createMarketplaceClient({ baseUrl: server.baseUrl, tokenProvider: tokens("t") });
+    const stop = new AbortController();
+    const reconnects: ReconnectInfo[] = [];
+    const seen: string[] = [];
+    for await (const n of subscribe(mp, {
+      signal: stop.signal,
+      idleTimeoutMs: 150,
+      backoff: fast,
+      onReconnect: (r) => reconnects.push(r),
+    })) {
+      seen.push(n.id);
+      if (seen.length === 2) stop.abort();
+    }
+    expect(seen).toEqual(["0001", "0002"]);
+    expect(m.calls.map((c) => c.afterId)).toEqual(["", "0001"]);
+    expect(reconnects[0]?.error?.code).toBe(Code.DeadlineExceeded);
+  });
+
   it("gives up at once on PERMISSION_DENIED", async () => {
     const m = await scriptedMarketplace([
       async function* () {

@@ -15,6 +15,12 @@ export interface SubscribeOptions {
   readonly signal?: AbortSignal;
   /** The reconnect delays; see {@link BackoffOptions}. */
   readonly backoff?: Partial<BackoffOptions>;
+  /**
+   * Reconnects when nothing (not even a heartbeat, sent every 15 s) arrived
+   * for this long, in milliseconds: a connection that died without closing,
+   * as mobile networks leave them. Default 45 000; 0 turns it off.
+   */
+  readonly idleTimeoutMs?: number;
   /** Called with the unread count on every heartbeat (every 15 s). */
   readonly onHeartbeat?: (unreadCount: number) => void;
   /** Called before each reconnect, with why and how long it waits. */
@@ -49,9 +55,9 @@ const fatal = new Set<Code>([
 /**
  * The caller's notifications as an async iterable that survives broken
  * connections: when the stream fails or the Marketplace ends it (a restart,
- * a proxy timeout), it reconnects with exponential backoff and resumes after
- * the last notification it yielded (`after_id`), so nothing is lost and
- * nothing is yielded twice.
+ * a proxy timeout, or silence past `idleTimeoutMs`), it reconnects with
+ * exponential backoff and resumes after the last notification it yielded
+ * (`after_id`), so nothing is lost and nothing is yielded twice.
  *
  * It ends when `signal` aborts, or throws a `ConnectError` when reconnecting
  * can't help: PERMISSION_DENIED, INVALID_ARGUMENT, NOT_FOUND,
@@ -74,10 +80,32 @@ export async function* subscribe(
   const seen = new RecentIds(1024);
   let attempt = 0;
   let unauthenticatedInARow = 0;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
   while (!signal?.aborted) {
     let error: ConnectError | undefined;
+    // One controller per connection: aborted by the caller, or by the idle watchdog.
+    const connection = new AbortController();
+    const onAbort = () => connection.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    const watch = () => {
+      if (idleTimeoutMs <= 0) return;
+      clearTimeout(idle);
+      idle = setTimeout(
+        () =>
+          connection.abort(
+            new ConnectError(`no heartbeat for ${idleTimeoutMs} ms`, Code.DeadlineExceeded),
+          ),
+        idleTimeoutMs,
+      );
+    };
     try {
-      for await (const res of mp.notifications.subscribe({ afterId }, { signal })) {
+      watch();
+      for await (const res of mp.notifications.subscribe(
+        { afterId },
+        { signal: connection.signal },
+      )) {
+        watch();
         attempt = 0;
         unauthenticatedInARow = 0;
         const ev = res.event;
@@ -86,14 +114,25 @@ export async function* subscribe(
         } else if (ev.case === "notification") {
           const n = ev.value;
           afterId = n.id;
-          if (seen.add(n.id)) yield n;
+          if (seen.add(n.id)) {
+            // The caller's own time with a notification is not silence.
+            clearTimeout(idle);
+            yield n;
+            watch();
+          }
         }
       }
     } catch (err) {
       if (signal?.aborted) return;
-      error = ConnectError.from(err);
+      error = connection.signal.aborted
+        ? ConnectError.from(connection.signal.reason)
+        : ConnectError.from(err);
       if (fatal.has(error.code)) throw error;
       if (error.code === Code.Unauthenticated && ++unauthenticatedInARow >= 2) throw error;
+    } finally {
+      clearTimeout(idle);
+      signal?.removeEventListener("abort", onAbort);
+      connection.abort();
     }
     if (signal?.aborted) return;
     attempt += 1;
