@@ -12,7 +12,13 @@ import { errorPage, loginPage, signUpPage } from "./iam-pages.js";
 import { loadOrCreateSecrets } from "./iam-secrets.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { databaseAdapter, purgeExpired } from "./oidc-adapter.js";
-import { apiClientIdPrefix, createProvider, hashClientSecret } from "./oidc-provider-config.js";
+import {
+  apiClientIdPrefix,
+  createProvider,
+  hashClientSecret,
+  mobileClientId,
+  webClientId,
+} from "./oidc-provider-config.js";
 
 /** A running IAM. */
 export interface RunningIam {
@@ -256,7 +262,20 @@ function interactionRoutes(provider: Provider, accounts: IamAccounts, log: Logge
       return;
     }
     const wantsSignUp = action === "signup" || details.params.screen_hint === "signup";
-    html(res, 200, wantsSignUp ? signUpPage({ uid, clientName }) : loginPage({ uid, clientName }));
+    // The EP Web App is for eligible parties, the Mobile App for households.
+    const role =
+      clientId === webClientId ? "eligible_party" : clientId === mobileClientId ? "customer" : "";
+    html(
+      res,
+      200,
+      wantsSignUp
+        ? signUpPage({
+            uid,
+            clientName,
+            values: { email: "", displayName: "", role, organisation: "" },
+          })
+        : loginPage({ uid, clientName }),
+    );
   };
 }
 

@@ -113,6 +113,13 @@ describe("signing up at the IAM with bad input", () => {
     await expectNothingStored(fields.email, fields.password);
   });
 
+  it("preselects the role that fits the app", async () => {
+    const mobile = await openSignUpPage(iam, "mobile");
+    expect(mobile.page.body).toContain('value="customer" checked');
+    const web = await openSignUpPage(iam, "web");
+    expect(web.page.body).toContain('value="eligible_party" checked');
+  });
+
   it("reports every broken rule at once", async () => {
     const answer = await submit({
       role: "eligible_party",
