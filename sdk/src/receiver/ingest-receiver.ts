@@ -62,6 +62,12 @@ export interface IngestReceiverOptions {
   readonly host?: string;
   /** Port; 0 (any free port) by default. */
   readonly port?: number;
+  /**
+   * How the listener is secured; plain text by default (fine on loopback).
+   * In production pass `grpc.ServerCredentials.createSsl(...)` and publish the
+   * receiver as an `https://` delivery endpoint.
+   */
+  readonly credentials?: grpc.ServerCredentials;
   /** Largest message accepted; 4 MiB by default. */
   readonly maxMessageBytes?: number;
   /** Called for every refused delivery. */
@@ -225,7 +231,7 @@ export async function startIngestReceiver(options: IngestReceiverOptions): Promi
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       `${options.host ?? "127.0.0.1"}:${options.port ?? 0}`,
-      grpc.ServerCredentials.createInsecure(),
+      options.credentials ?? grpc.ServerCredentials.createInsecure(),
       (err, bound) => (err ? reject(err) : resolve(bound)),
     );
   });
