@@ -19,7 +19,7 @@ body{font-family:system-ui,sans-serif;background:#f4f6f8;margin:0;display:flex;j
 main{background:#fff;max-width:26rem;width:100%;margin:3rem 1rem;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0001}
 h1{font-size:1.4rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .2rem;font-weight:600}
 input[type=text],input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #bbb;border-radius:6px;font-size:1rem}
-fieldset{border:1px solid #ddd;border-radius:6px;margin:.8rem 0}fieldset label{font-weight:400;display:inline;margin-right:1rem}
+fieldset{border:1px solid #ddd;border-radius:6px;margin:.8rem 0}fieldset label{font-weight:400;display:block;margin:.3rem 0}
 button{margin-top:1.2rem;width:100%;padding:.7rem;border:0;border-radius:6px;background:#1d5fbf;color:#fff;font-size:1rem;cursor:pointer}
 .error{color:#b00020;margin:.3rem 0 0;font-size:.9rem}.alert{background:#fdecea;color:#b00020;padding:.6rem;border-radius:6px}
 .muted{color:#555;font-size:.9rem;margin-top:1.2rem}`;
