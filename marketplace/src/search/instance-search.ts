@@ -16,6 +16,7 @@ import type { FanoutEnd, SearchFanout } from "./search-fanout.js";
 import {
   countsMessage,
   finishSearchRun,
+  insertSearchMatches,
   insertSearchRun,
   type RunCounts,
   toSearchRunMessage,
@@ -52,6 +53,9 @@ export interface SearchInput {
   /** How long to wait for answers. */
   readonly timeoutMs: number;
 }
+
+/** Matches stored in one statement while a search runs. */
+const matchBatch = 1_000;
 
 /** The least time between two progress events. */
 const progressEveryMs = 250;
@@ -104,11 +108,20 @@ export async function* searchInstances(
   const pendingEvents: SearchInstancesResponse[] = [];
   let changed = false;
   let wake: (() => void) | undefined;
-  const notify = () => {
-    changed = true;
+  let waking = false;
+  // Answers arrive one socket read at a time; waking the caller's stream once
+  // per event-loop turn sends them in batches instead of one by one.
+  const wakeNow = () => {
+    waking = false;
     const w = wake;
     wake = undefined;
     w?.();
+  };
+  const notify = () => {
+    changed = true;
+    if (waking || wake === undefined) return;
+    waking = true;
+    setImmediate(wakeNow);
   };
 
   const run = deps.fanout.start(
@@ -119,6 +132,9 @@ export async function* searchInstances(
         if (match) {
           counts.matched++;
           matches.push({ instanceId, latencyMs });
+          if (matches.length - storedMatches === matchBatch) {
+            flushMatches(false).catch(() => {});
+          }
           pendingEvents.push(
             create(SearchInstancesResponseSchema, {
               event: {
@@ -149,6 +165,21 @@ export async function* searchInstances(
     deadline,
     counts: { ...counts },
   });
+  // Matches are stored in batches while answers still arrive.
+  let storedMatches = 0;
+  let flushing: Promise<void> = Promise.resolve();
+  const flushMatches = (all: boolean): Promise<void> => {
+    flushing = flushing.then(async () => {
+      await inserted;
+      while (matches.length - storedMatches >= (all ? 1 : matchBatch)) {
+        const batch = matches.slice(storedMatches, storedMatches + 5_000);
+        await insertSearchMatches(deps.db, runId, batch);
+        storedMatches += batch.length;
+      }
+    });
+    return flushing;
+  };
+
   // The run is stored as finished when the fan-out ends, whether or not the
   // caller is still reading: a cancelled caller may never resume this generator.
   let outcome: { end: FanoutEnd; finishedAt: Date } | undefined;
@@ -158,12 +189,12 @@ export async function* searchInstances(
     counts.timedOut = counts.asked - counts.matched - counts.notMatched;
     const finishedAt = new Date();
     await inserted;
+    await flushMatches(true);
     await finishSearchRun(deps.db, {
       id: runId,
       state: end === "cancelled" ? "cancelled" : "completed",
       finishedAt,
       counts,
-      matches,
     });
     outcome = { end, finishedAt };
     notify();

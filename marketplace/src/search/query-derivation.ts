@@ -14,6 +14,20 @@ const scheduleSample = 64;
  * minutes. Evaluated in UTC so the answer doesn't depend on the server's zone.
  */
 export function maxSamplingIntervalMs(schedule: string, from: Date = new Date()): number {
+  const key = `${schedule}\u0000${Math.floor(from.getTime() / 86_400_000)}`;
+  const known = intervals.get(key);
+  if (known !== undefined) return known;
+  const interval = shortestGapMs(schedule, from);
+  if (intervals.size >= 1_000) intervals.clear();
+  intervals.set(key, interval);
+  return interval;
+}
+
+// Searches repeat with the same few schedules; walking a schedule is the
+// costliest part of deriving a query, so its answer is kept for the day.
+const intervals = new Map<string, number>();
+
+function shortestGapMs(schedule: string, from: Date): number {
   let runs: Date[];
   try {
     runs = new Cron(schedule, { timezone: "Etc/UTC" }).nextRuns(scheduleSample, from);

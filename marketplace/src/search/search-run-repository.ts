@@ -7,11 +7,13 @@ import {
   SearchRunSchema,
   SearchRunState,
 } from "@eddie-marketplace/gen";
-import type { Kysely, Selectable } from "kysely";
-import type { Database, SearchRunTable } from "../db/schema.js";
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { Database, SearchMatchTable, SearchRunTable } from "../db/schema.js";
 
 /** A stored search run row. */
 export type SearchRunRow = Selectable<SearchRunTable>;
+
+type SearchMatchRow = Selectable<SearchMatchTable>;
 
 /** The counts of a run, as plain numbers. */
 export interface RunCounts {
@@ -52,8 +54,32 @@ export async function insertSearchRun(
 }
 
 /**
- * Stores how a run ended and its matches, in one transaction, so a run is
- * never marked finished without its matches.
+ * Stores matches of a running search. Written in batches while the search
+ * waits for answers, so that little is left to write when it ends. One
+ * statement per batch whatever its size (arrays through `unnest`).
+ */
+export async function insertSearchMatches(
+  db: Kysely<Database>,
+  searchRunId: string,
+  matches: readonly { instanceId: string; latencyMs: number }[],
+): Promise<void> {
+  if (matches.length === 0) return;
+  const ids = matches.map((m) => m.instanceId);
+  const latencies = matches.map((m) => Math.round(m.latencyMs));
+  await db
+    .insertInto("search_match")
+    .columns(["search_run_id", "instance_id", "latency_ms"])
+    .expression(
+      sql<SearchMatchRow>`select ${searchRunId}, m.instance_id, m.latency_ms
+        from unnest(${ids}::text[], ${latencies}::integer[]) as m(instance_id, latency_ms)`,
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/**
+ * Stores how a run ended. Call once every match is stored, so a run is never
+ * marked finished without its matches.
  */
 export async function finishSearchRun(
   db: Kysely<Database>,
@@ -62,29 +88,13 @@ export async function finishSearchRun(
     state: "completed" | "cancelled";
     finishedAt: Date;
     counts: RunCounts;
-    matches: readonly { instanceId: string; latencyMs: number }[];
   },
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < run.matches.length; i += 2_000) {
-      await trx
-        .insertInto("search_match")
-        .values(
-          run.matches.slice(i, i + 2_000).map((m) => ({
-            search_run_id: run.id,
-            instance_id: m.instanceId,
-            latency_ms: Math.round(m.latencyMs),
-          })),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-    await trx
-      .updateTable("search_run")
-      .set({ state: run.state, finished_at: run.finishedAt, ...countColumns(run.counts) })
-      .where("id", "=", run.id)
-      .execute();
-  });
+  await db
+    .updateTable("search_run")
+    .set({ state: run.state, finished_at: run.finishedAt, ...countColumns(run.counts) })
+    .where("id", "=", run.id)
+    .execute();
 }
 
 /** One run of `organisationId`, or undefined (also for other organisations' runs). */

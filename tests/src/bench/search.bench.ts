@@ -11,7 +11,9 @@
 //
 // PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local
 // server at 127.0.0.1:5432; without one the Marketplace uses its embedded
-// database. BENCH_SEARCH_N=500,2000 picks other sizes.
+// database. BENCH_SEARCH_N=500,2000 picks other sizes; BENCH_SEARCH_REPEATS
+// the number of measured searches; BENCH_MARKETPLACE_NODE_OPTIONS is passed to
+// the Marketplace process as NODE_OPTIONS (to profile it).
 //
 // Last line per N:
 //   search fanout n=… p50_ms=… p99_ms=… cpu_us_per_node=… rss_kb_per_node=… baseline_p50_ms=… ratio=…
@@ -155,7 +157,12 @@ async function benchSize(
   customer: SignedIn,
 ): Promise<string> {
   const database = process.env.TEST_DATABASE_URL ? await createTestDatabaseUrl() : undefined;
-  const mp = await startMarketplaceFor(iam, { DATABASE_URL: database?.url, LOG_LEVEL: "info" });
+  const mp = await startMarketplaceFor(iam, {
+    DATABASE_URL: database?.url,
+    LOG_LEVEL: "info",
+    // For profiling the Marketplace, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    NODE_OPTIONS: process.env.BENCH_MARKETPLACE_NODE_OPTIONS,
+  });
   const mpPid = programPid(mp);
   const transport = (who: SignedIn) =>
     createGrpcTransport({
@@ -236,6 +243,7 @@ async function benchSize(
     for (let i = 0; i < warmup; i++) await search();
     rssPerNode = (rssKb(mpPid) - rssBefore) / n;
     const cpuBefore = cpuMicros(mpPid);
+    const nodesCpuBefore = cpuMicros(nodes.pid ?? 0);
     for (let i = 0; i < repeats; i++) {
       const { ms, summary } = await search();
       if (summary?.asked !== n || summary.matched !== expected) {
@@ -246,6 +254,9 @@ async function benchSize(
       latencies.push(ms);
     }
     cpuPerNode = (cpuMicros(mpPid) - cpuBefore) / (repeats * n);
+    console.log(
+      `  n=${n} marketplace: simulated instances cpu_us_per_node=${((cpuMicros(nodes.pid ?? 0) - nodesCpuBefore) / (repeats * n)).toFixed(1)}`,
+    );
   } finally {
     if (nodes) await stopHelper(nodes);
     await mp.stop();
@@ -270,6 +281,7 @@ async function baselineFanout(n: number, query: Buffer): Promise<number[]> {
       { cmd: "listen" } satisfies BaselineCommand,
       "listening",
     );
+    const rssBefore = rssKb(server.pid ?? 0);
     nodes = forkHelper("search-bench-nodes.ts");
     await request<NodesReport>(
       nodes,
@@ -293,7 +305,12 @@ async function baselineFanout(n: number, query: Buffer): Promise<number[]> {
     };
     for (let i = 0; i < warmup; i++) await fanout();
     const times: number[] = [];
+    const serverCpu = cpuMicros(server.pid ?? 0);
+    const nodesCpu = cpuMicros(nodes.pid ?? 0);
     for (let i = 0; i < repeats; i++) times.push(await fanout());
+    console.log(
+      `  n=${n} baseline: server cpu_us_per_node=${((cpuMicros(server.pid ?? 0) - serverCpu) / (repeats * n)).toFixed(1)} simulated instances cpu_us_per_node=${((cpuMicros(nodes.pid ?? 0) - nodesCpu) / (repeats * n)).toFixed(1)} server rss_kb_per_node=${((rssKb(server.pid ?? 0) - rssBefore) / n).toFixed(1)}`,
+    );
     return times;
   } finally {
     if (nodes) await stopHelper(nodes);
