@@ -3,7 +3,7 @@ import { type FormEvent, useState } from "react";
 import { ErrorAlert, Loading } from "../components/async-state.js";
 import { FormField } from "../components/form-field.js";
 import { StatusBadge } from "../components/status-badge.js";
-import { useNotifications } from "../live/notification-feed.js";
+import { useMarkNotificationsRead, useNotifications } from "../live/notification-feed.js";
 import { useMarketplace } from "../marketplace/client-context.js";
 import { describeError } from "../marketplace/error-text.js";
 import { permissionStateLabel, type Tone } from "../marketplace/labels.js";
@@ -37,6 +37,7 @@ export function PermissionPage(props: { id: string }) {
     async (signal) => client.access.getPermission({ id: props.id }, { signal }),
     [props.id],
   );
+  useMarkNotificationsRead();
   useNotifications((n) => {
     if (n.permissionId === props.id) res.reload();
   });
@@ -75,7 +76,8 @@ export function PermissionPage(props: { id: string }) {
       <div className="page-head">
         <div>
           <h1>
-            {p.customerName || "A household"} <StatusBadge {...permissionStateLabel[p.state]} />
+            {p.customerName || `Household ${p.id.slice(0, 8)}`}{" "}
+            <StatusBadge {...permissionStateLabel[p.state]} />
           </h1>
           <p>
             For{" "}
