@@ -11,12 +11,15 @@ import { jsonLine, marketplacePorts, type RunningProgram, startProgram } from ".
  * way EP backends do (client credentials).
  *
  * @example
- * const iam = await startIam();
- * const mp = await startProgram({ ..., env: { ...marketplaceEnvFor(iam), MARKETPLACE_PORT: "0" } });
+ * const database = await freshDatabaseUrl(); // PostgreSQL when the run has one
+ * const iam = await startIam({ DATABASE_URL: database.url });
+ * const mp = await startMarketplaceFor(iam, { DATABASE_URL: database.url });
  * const alice = await signUp(iam, { role: "customer" });
  * const acme = await signUp(iam, { role: "eligible_party", organisation: "Acme Energy" });
- * // call the Marketplace with `Authorization: Bearer ${alice.accessToken}`
+ * // call http://127.0.0.1:${mp.ready.httpPort} with `Authorization: Bearer ${alice.accessToken}`
+ * await mp.stop();
  * await iam.stop();
+ * await database.drop();
  */
 
 /** A running IAM process. */
