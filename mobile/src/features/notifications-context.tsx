@@ -103,6 +103,14 @@ export function NotificationsProvider({ children }: { children: ReactNode }) {
     return () => abort.abort();
   }, [mp, expire, round]);
 
+  // An inbox that failed to load (offline at start) loads again once the network is back.
+  useEffect(() => {
+    if (status !== "error") return;
+    const retry = () => setRound((r) => r + 1);
+    window.addEventListener("online", retry);
+    return () => window.removeEventListener("online", retry);
+  }, [status]);
+
   const markRead = useCallback(
     async (ids: string[]) => {
       const unread = ids.filter((id) =>

@@ -79,8 +79,11 @@ export function BrowseScreen() {
   const filters = readFilters(search);
   const [showFilters, setShowFilters] = useState(false);
   const [text, setText] = useState(filters.text);
-  const set = (change: Partial<BrowseFilters>) =>
-    navigate(writeFilters({ ...filters, ...change }), { replace: true });
+  // Reads the address at call time: a search typed a moment ago may land after a filter change.
+  const set = (change: Partial<BrowseFilters>) => {
+    const current = readFilters(new URLSearchParams(window.location.search));
+    navigate(writeFilters({ ...current, ...change }), { replace: true });
+  };
 
   // Searching as the person types, once they pause.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only the typed text starts a search.

@@ -28,6 +28,7 @@ import {
   type MobilePreview,
   type Phone,
   startMobilePreview,
+  untilControlled,
 } from "./mobile-app.js";
 
 // The Customer Mobile App in a phone-sized Chromium against the real system:
@@ -212,6 +213,7 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await page.getByRole("link", { name: "Browse" }).click();
     await page.getByRole("heading", { name: "Browse" }).waitFor();
     await page.getByLabel("Search").fill(suffix);
+    await page.waitForURL((u) => u.searchParams.get("q") === suffix);
     const list = page.getByRole("list", { name: "Data requests" });
     await expect.poll(() => list.innerText()).toContain(gridStudy.dataNeed?.name);
     expect(await list.innerText()).toContain(heatPump.dataNeed?.name);
@@ -332,5 +334,20 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await expect.poll(() => page.locator(".badge").first().innerText()).toBe("Rejected");
     expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);
     await phone.screenshot("rejected");
+  });
+
+  it("opens signed in without a network and says what is missing", async () => {
+    await page.evaluate(untilControlled);
+    await phone.context.setOffline(true);
+    try {
+      await page.goto(`${preview.origin}/`);
+      await page.getByRole("heading", { name: "My home" }).waitFor();
+      await page.getByText("You're offline. You can look around").waitFor();
+      await page.getByRole("heading", { name: "You're offline" }).waitFor();
+      expect(await page.getByRole("button", { name: "Try again" }).count()).toBe(1);
+      await phone.screenshot("offline-signed-in");
+    } finally {
+      await phone.context.setOffline(false);
+    }
   });
 });
