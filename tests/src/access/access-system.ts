@@ -55,7 +55,8 @@ export class AccessSystem {
   mp!: RunningProgram<MarketplacePorts>;
   ports!: MarketplacePorts;
   private dropDatabase: () => Promise<void> = async () => {};
-  private databaseUrl: string | undefined;
+  /** The Marketplace's PostgreSQL database, when the run has PostgreSQL. */
+  databaseUrl: string | undefined;
   private readonly dataDir =
     `${tmpdir()}/mp-access-${process.pid}-${randomBytes(4).toString("hex")}`;
   private readonly programs: RunningProgram<unknown>[] = [];

@@ -13,6 +13,7 @@ import {
 } from "@eddie-marketplace/gen";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
 import * as grpc from "@grpc/grpc-js";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SignedIn } from "../harness/iam.js";
 import type { RunningProgram } from "../harness/program.js";
@@ -235,6 +236,55 @@ describe("asking for access, end to end", () => {
       .terminatePermission({ id: carolsId, reason: "study over" });
     await expectStopped(carol, carolsId);
   });
+
+  it.skipIf(process.env.TEST_DATABASE_URL === undefined)(
+    "has the node refuse an altered grant, even one coming down its own stream",
+    async () => {
+      // Someone with write access to the Marketplace's database re-targets
+      // Alice's signed grant at Bob's instance, for Bob's rejected permission.
+      const db = new pg.Client({ connectionString: system.databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ grant: string }>(
+          'select "grant" from permission_instance where permission_id = $1',
+          [permissionOf.alice],
+        );
+        const [header, payload, signature] = (rows[0]?.grant ?? "").split(".");
+        const claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString()) as Record<
+          string,
+          unknown
+        >;
+        claims.sub = permissionOf.bob;
+        claims.instance_id = nodes.bob.instanceId;
+        const altered = `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}`;
+        await db.query(
+          "insert into outbox (topic, target, payload) values ('aiida.command', $1, $2)",
+          [
+            nodes.bob.instanceId,
+            JSON.stringify({ kind: "configure", permissionId: permissionOf.bob, grant: altered }),
+          ],
+        );
+      } finally {
+        await db.end();
+      }
+      // The relay sends it; the node checks the signature and refuses.
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const { permission } = await system
+          .client(AccessService, bob)
+          .getPermission({ id: permissionOf.bob ?? "" });
+        const instance = permission?.instances[0];
+        if (instance?.state === InstanceDeliveryState.FAILED) {
+          expect(instance.detail).toContain("signature");
+          expect(permission?.state).toBe(PermissionState.REJECTED);
+          break;
+        }
+        if (Date.now() > deadline) throw new Error("the node did not answer the altered grant");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(receivedLines(receiver).some((l) => l.instance === nodes.bob.instanceId)).toBe(false);
+    },
+  );
 
   it("refuses a forged grant at the receiver", async () => {
     const client = new (grpc.makeGenericClientConstructor(
