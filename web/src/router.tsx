@@ -7,11 +7,17 @@ import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useState } from 
 
 const listeners = new Set<() => void>();
 
-/** Goes to `path` without reloading; `replace` keeps the history short. */
-export function navigate(path: string, options: { replace?: boolean } = {}): void {
+/**
+ * Goes to `path` without reloading; `replace` keeps the history short,
+ * `keepScroll` stays where the page is (for filters of the same list).
+ */
+export function navigate(
+  path: string,
+  options: { replace?: boolean; keepScroll?: boolean } = {},
+): void {
   if (options.replace) window.history.replaceState(null, "", path);
   else window.history.pushState(null, "", path);
-  window.scrollTo(0, 0);
+  if (!options.keepScroll) window.scrollTo(0, 0);
   for (const l of listeners) l();
 }
 

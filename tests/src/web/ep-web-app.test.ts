@@ -227,6 +227,15 @@ describe("the EP Web App in a browser", () => {
       .poll(() => page.getByRole("link", { name: "Heat pump optimisation" }).count())
       .toBe(0);
     await page.screenshot({ path: `${outputDir}web-archived-filter.png`, fullPage: true });
+    // The filter lives in the address, so a reload shows the same list.
+    expect(new URL(page.url()).search).toBe("?status=archived");
+    await page.reload();
+    await page.getByRole("link", { name: "Grid frequency research" }).waitFor();
+    expect(
+      await page
+        .getByRole("button", { name: "Archived", exact: true })
+        .getAttribute("aria-pressed"),
+    ).toBe("true");
     await page.getByRole("button", { name: "All", exact: true }).click();
     await page.getByRole("link", { name: "Heat pump optimisation" }).waitFor();
   });

@@ -5,16 +5,25 @@ import { StatusBadge } from "../components/status-badge.js";
 import { StatusFilter } from "../components/status-filter.js";
 import { useMarketplace } from "../marketplace/client-context.js";
 import { itemStatusLabel, serviceCategoryLabel } from "../marketplace/labels.js";
+import {
+  applyListFilters,
+  type ListFilters,
+  readListFilters,
+} from "../marketplace/list-filters.js";
 import { formatDate } from "../marketplace/time-format.js";
 import { useRpc } from "../marketplace/use-rpc.js";
-import { Link } from "../router.js";
+import { Link, useLocation } from "../router.js";
 
 /** The organisation's service offers, with status tabs and a text filter. */
 export function ServiceOffersPage() {
   const client = useMarketplace();
-  const [status, setStatus] = useState<ItemStatus>(ItemStatus.UNSPECIFIED);
-  const [text, setText] = useState("");
+  const { query } = useLocation();
+  const { status, text } = readListFilters(query);
   const [pages, setPages] = useState(1);
+  const setFilters = (next: Partial<ListFilters>) => {
+    setPages(1);
+    applyListFilters("/offers", { status, text, ...next });
+  };
   const list = useRpc(
     async (signal) => {
       const items: ServiceOffer[] = [];
@@ -49,8 +58,7 @@ export function ServiceOffersPage() {
         <StatusFilter
           value={status}
           onChange={(s) => {
-            setStatus(s);
-            setPages(1);
+            setFilters({ status: s });
           }}
         />
         <div className="filters">
@@ -61,8 +69,7 @@ export function ServiceOffersPage() {
               type="search"
               value={text}
               onChange={(e) => {
-                setText(e.target.value);
-                setPages(1);
+                setFilters({ text: e.target.value });
               }}
             />
           </div>
