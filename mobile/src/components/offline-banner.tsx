@@ -6,7 +6,7 @@ export function OfflineBanner() {
   if (online) return null;
   return (
     <div className="offline-banner" role="status">
-      You're offline. You can look around; changes wait until you're back online.
+      You're offline. Your instances, requests and permissions load again when you're back.
     </div>
   );
 }

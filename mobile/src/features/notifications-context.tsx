@@ -13,6 +13,7 @@ import { useMarketplace } from "../api/marketplace-context.js";
 import { useAuth } from "../auth/auth-session.js";
 import { isSignedOutError } from "./error-message.js";
 import { showSystemNotification } from "./system-notification.js";
+import { useReloadWhenOnline } from "./use-async.js";
 
 /** The inbox and its live feed, shared by the tab bar badge and the screens. */
 export interface Notifications {
@@ -54,6 +55,7 @@ export function NotificationsProvider({ children }: { children: ReactNode }) {
   const [round, setRound] = useState(0);
   const [readHere, setReadHere] = useState<ReadonlySet<string>>(new Set());
   const listeners = useRef(new Set<(n: Notification) => void>());
+  const reload = useCallback(() => setRound((r) => r + 1), []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `round` restarts the inbox and the feed.
   useEffect(() => {
@@ -104,12 +106,7 @@ export function NotificationsProvider({ children }: { children: ReactNode }) {
   }, [mp, expire, round]);
 
   // An inbox that failed to load (offline at start) loads again once the network is back.
-  useEffect(() => {
-    if (status !== "error") return;
-    const retry = () => setRound((r) => r + 1);
-    window.addEventListener("online", retry);
-    return () => window.removeEventListener("online", retry);
-  }, [status]);
+  useReloadWhenOnline(status === "error", reload);
 
   const markRead = useCallback(
     async (ids: string[]) => {
@@ -153,7 +150,7 @@ export function NotificationsProvider({ children }: { children: ReactNode }) {
       isUnread: (n) => !n.readAt && !readHere.has(n.id),
       markRead,
       markAllRead,
-      reload: () => setRound((r) => r + 1),
+      reload,
       onArrival,
     }),
     [
@@ -165,6 +162,7 @@ export function NotificationsProvider({ children }: { children: ReactNode }) {
       latest,
       readHere,
       dismissLatest,
+      reload,
       markRead,
       markAllRead,
       onArrival,

@@ -35,6 +35,16 @@ export function useAsync<T>(
     return () => abort.abort();
   }, [key, round]);
   const reload = useCallback(() => setRound((r) => r + 1), []);
+  useReloadWhenOnline(state.status === "error", reload);
   const setData = useCallback((data: T) => setState({ status: "ready", data }), []);
   return { ...state, reload, setData };
+}
+
+/** Calls `reload` when the network comes back while `failed` is true. */
+export function useReloadWhenOnline(failed: boolean, reload: () => void): void {
+  useEffect(() => {
+    if (!failed) return;
+    window.addEventListener("online", reload);
+    return () => window.removeEventListener("online", reload);
+  }, [failed, reload]);
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { isCancelled } from "./error-message.js";
+import { useReloadWhenOnline } from "./use-async.js";
 
 /** One page from a keyset-paginated list RPC. */
 export interface Page<T> {
@@ -90,6 +91,7 @@ export function usePagedList<T>(
   }, [loadingMore]);
 
   const reload = useCallback(() => setRound((r) => r + 1), []);
+  useReloadWhenOnline(status === "error", reload);
   return {
     items,
     status,

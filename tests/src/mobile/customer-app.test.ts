@@ -336,18 +336,24 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await phone.screenshot("rejected");
   });
 
-  it("opens signed in without a network and says what is missing", async () => {
+  it("opens signed in without a network and loads again when it is back", async () => {
     await page.evaluate(untilControlled);
     await phone.context.setOffline(true);
     try {
       await page.goto(`${preview.origin}/`);
       await page.getByRole("heading", { name: "My home" }).waitFor();
-      await page.getByText("You're offline. You can look around").waitFor();
+      await page
+        .getByText("You're offline. Your instances, requests and permissions load again")
+        .waitFor();
       await page.getByRole("heading", { name: "You're offline" }).waitFor();
       expect(await page.getByRole("button", { name: "Try again" }).count()).toBe(1);
       await phone.screenshot("offline-signed-in");
     } finally {
       await phone.context.setOffline(false);
     }
+    // No tap needed: the screen reloads when the network returns.
+    await page.getByRole("article", { name: `Instance ${node.ready.instanceId}` }).waitFor();
+    expect(await page.getByRole("heading", { name: "You're offline" }).count()).toBe(0);
+    await phone.screenshot("back-online");
   });
 });
