@@ -325,6 +325,25 @@ describe.each(testDatabaseKinds())("access and notifications on %s", (kind) => {
     ).toBe(Code.FailedPrecondition);
   });
 
+  it("drops delivered outbox commands after a week", async () => {
+    const { forBob } = await askAccess();
+    const instanceId = forBob.instances[0]?.instanceId ?? "";
+    await api.as("bob").client(AccessService).approvePermission({ id: forBob.id });
+    await database.db
+      .updateTable("outbox")
+      .set({ done_at: new Date(clock) })
+      .where("target", "=", instanceId)
+      .execute();
+    clock += 8 * 86_400_000;
+    await module.lifecycle.sweep();
+    const left = await database.db
+      .selectFrom("outbox")
+      .select("id")
+      .where("target", "=", instanceId)
+      .execute();
+    expect(left).toEqual([]);
+  });
+
   it("expires unanswered requests in the sweep and tells both sides", async () => {
     const { forAlice, forBob } = await askAccess();
     clock += 3 * 86_400_000 + 1000;

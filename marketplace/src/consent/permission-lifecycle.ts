@@ -445,6 +445,11 @@ export class PermissionLifecycle {
       if (changed === "fulfilled") fulfilled++;
     }
     if (expired + fulfilled > 0) this.committed();
+    // Delivered commands are kept a week for inspection, then dropped.
+    await this.db
+      .deleteFrom("outbox")
+      .where("done_at", "<", new Date(now.getTime() - 7 * dayMs))
+      .execute();
     return { expired, fulfilled };
   }
 

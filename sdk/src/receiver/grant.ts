@@ -133,7 +133,11 @@ export async function verifyGrant(
             ? "the grant's signature does not verify"
             : err instanceof errors.JWKSNoMatchingKey
               ? "the grant was not signed with a key of the Marketplace"
-              : "the grant is not a valid Marketplace grant";
+              : err instanceof errors.JWKSTimeout ||
+                  err instanceof errors.JWKSInvalid ||
+                  (err instanceof TypeError && /fetch/i.test(err.message))
+                ? "the Marketplace's keys could not be fetched to check the grant"
+                : "the grant is not a valid Marketplace grant";
     throw new GrantError(why, { cause: err });
   }
   const claims = claimsOf(payload);

@@ -180,6 +180,25 @@ describe("the eligible party's receiver", () => {
     expect(early.code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
+  it("refuses, saying why, when the Marketplace's keys can't be fetched", async () => {
+    const reasons: string[] = [];
+    const blind = await startIngestReceiver({
+      organisationId: "acme",
+      marketplace: "http://127.0.0.1:1",
+      onRefused: (r) => reasons.push(r.reason),
+    });
+    try {
+      const grant = await sign(claims(), key, "mp-1");
+      const result = await deliver(blind.port, grant, [
+        { tag: ObisCode.POSITIVE_ACTIVE_ENERGY, at: Date.now() },
+      ]);
+      expect(result.code).toBe(grpc.status.UNAUTHENTICATED);
+      expect(reasons[0]).toContain("keys could not be fetched");
+    } finally {
+      await blind.close();
+    }
+  });
+
   it("refuses an expired grant", async () => {
     const grant = await sign(
       claims({ start: new Date(Date.now() - 7_200_000), end: new Date(Date.now() - 3_600_000) }),
