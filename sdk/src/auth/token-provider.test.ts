@@ -66,13 +66,30 @@ describe("the bearer token interceptor", () => {
       },
     };
     const mp = createMarketplaceClient({ baseUrl: server.baseUrl, tokenProvider: provider });
+    const before = seen.length;
     await expect(mp.account.getMe({})).rejects.toMatchObject({ code: Code.Unauthenticated });
-    expect(invalidated).toBe(1);
+    // A unary call is sent once more with a fresh token; refused again, it fails.
+    expect(seen.length - before).toBe(2);
+    expect(invalidated).toBe(2);
     const read = async () => {
       for await (const _ of mp.notifications.subscribe({})) expect.unreachable();
     };
     await expect(read()).rejects.toMatchObject({ code: Code.Unauthenticated });
-    expect(invalidated).toBe(2);
+    expect(invalidated).toBe(3);
+  });
+
+  it("recovers a unary call whose cached token was refused, with one fresh token", async () => {
+    let current = "stale";
+    const provider: TokenProvider = {
+      getToken: async () => current,
+      invalidate: () => {
+        current = "good";
+      },
+    };
+    const mp = createMarketplaceClient({ baseUrl: server.baseUrl, tokenProvider: provider });
+    const { account } = await mp.account.getMe({});
+    expect(account?.subject).toBe("s1");
+    expect(seen.slice(-2)).toEqual(["Bearer stale", "Bearer good"]);
   });
 
   it("sends no Authorization header without a provider", async () => {

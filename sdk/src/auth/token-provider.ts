@@ -34,8 +34,10 @@ export function staticToken(token: string): TokenProvider {
  * A Connect interceptor that puts `Authorization: Bearer <token>` on every
  * request, unary and streaming, with a token from `provider`. When the
  * Marketplace answers UNAUTHENTICATED it tells the provider to drop its
- * cached token, so the next call (or the next reconnect of a subscription)
- * fetches a fresh one.
+ * cached token; a unary call is then sent once more with a fresh token (the
+ * Marketplace refuses a token before any handler runs, so this never repeats
+ * work). A stream is not resent: its next reconnect (as `subscribe` does)
+ * fetches a fresh token.
  *
  * `createMarketplaceClient` installs it for you; use it directly only with a
  * transport you build yourself.
@@ -44,19 +46,30 @@ export function staticToken(token: string): TokenProvider {
  * const transport = createConnectTransport({ baseUrl, interceptors: [bearerAuth(tokens)] });
  */
 export function bearerAuth(provider: TokenProvider): Interceptor {
+  const refused = (err: unknown) => ConnectError.from(err).code === Code.Unauthenticated;
   return (next) => async (req) => {
     req.header.set("Authorization", `Bearer ${await provider.getToken()}`);
-    const forgetOnUnauthenticated = (err: unknown) => {
-      if (ConnectError.from(err).code === Code.Unauthenticated) provider.invalidate?.();
-    };
     try {
       const res = await next(req);
       if (!res.stream) return res;
       // A stream reports a refused token while it is read, not when it opens.
-      return { ...res, message: watchErrors(res.message, forgetOnUnauthenticated) };
+      return {
+        ...res,
+        message: watchErrors(res.message, (err) => {
+          if (refused(err)) provider.invalidate?.();
+        }),
+      };
     } catch (err) {
-      forgetOnUnauthenticated(err);
-      throw err;
+      if (!refused(err) || provider.invalidate === undefined) throw err;
+      provider.invalidate();
+      if (req.stream) throw err;
+      req.header.set("Authorization", `Bearer ${await provider.getToken()}`);
+      try {
+        return await next(req);
+      } catch (again) {
+        if (refused(again)) provider.invalidate();
+        throw again;
+      }
     }
   };
 }
