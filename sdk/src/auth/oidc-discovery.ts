@@ -20,7 +20,7 @@ export interface IssuerMetadata {
   readonly authorization_response_iss_parameter_supported?: boolean;
 }
 
-/** The fetch the auth helpers use; pass your own to add proxies or logging. */
+/** The fetch the sign-in and token functions use; pass your own to add proxies or logging. */
 export type FetchFunction = (
   input: string | URL | Request,
   init?: RequestInit,

@@ -45,7 +45,7 @@ describe("SDK token providers against the real IAM", () => {
     await iam?.stop();
   });
 
-  /** Signs a new person up with the SDK's PKCE helpers and the IAM's real sign-up page. */
+  /** Signs a new person up with the SDK's PKCE functions and the IAM's real sign-up page. */
   async function signUpWithSdk(role: "customer" | "eligible_party"): Promise<{
     tokens: TokenSet;
     pending: PendingAuthorization;
