@@ -1,4 +1,6 @@
+import { Code, ConnectError } from "@eddie-marketplace/sdk";
 import type { ReactNode } from "react";
+import { startSignIn } from "../auth/sign-in.js";
 import { describeError } from "../marketplace/error-text.js";
 
 /** A centred spinner with a label screen readers announce. */
@@ -20,20 +22,35 @@ export function EmptyState(props: { title: string; children?: ReactNode }) {
   );
 }
 
-/** An error in words, with a way to try again when there is one. */
+/**
+ * An error in words, with a way to try again when there is one, and a way
+ * to sign in again when the session ended.
+ */
 export function ErrorAlert(props: { error: unknown; onRetry?: () => void }) {
+  const signedOut = ConnectError.from(props.error).code === Code.Unauthenticated;
   return (
     <div className="alert error" role="alert">
       <p style={{ margin: 0 }}>{describeError(props.error)}</p>
-      {props.onRetry && (
+      {signedOut ? (
         <button
           type="button"
           className="button small"
-          onClick={props.onRetry}
+          onClick={() => void startSignIn("login")}
           style={{ marginTop: 8 }}
         >
-          Try again
+          Sign in again
         </button>
+      ) : (
+        props.onRetry && (
+          <button
+            type="button"
+            className="button small"
+            onClick={props.onRetry}
+            style={{ marginTop: 8 }}
+          >
+            Try again
+          </button>
+        )
       )}
     </div>
   );

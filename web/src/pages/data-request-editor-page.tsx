@@ -122,7 +122,13 @@ function DataRequestForm(props: { id: string | undefined; initial: DataRequestFo
                     {errorCount === 1 ? "One field needs" : `${errorCount} fields need`} attention.
                   </strong>{" "}
                   Nothing was saved.
-                  {errors[""] && <div>{errors[""]}</div>}
+                  <ul className="error-summary">
+                    {Object.entries(errors).map(([key, message]) => (
+                      <li key={key}>
+                        {fieldLabel(key)}: {message}
+                      </li>
+                    ))}
+                  </ul>
                 </>
               ) : (
                 describeError(failure)
@@ -279,4 +285,27 @@ function DataRequestForm(props: { id: string | undefined; initial: DataRequestFo
       </form>
     </>
   );
+}
+
+const fieldLabels: Record<string, string> = {
+  "data_need.name": "Name",
+  "data_need.description": "Description",
+  "data_need.purpose": "Purpose",
+  "data_need.policy_link": "Data policy link",
+  "data_need.data_tags": "Data tags",
+  "data_need.asset": "Asset",
+  "data_need.schemas": "Schemas",
+  "data_need.duration": "Duration",
+  "data_need.transmission_schedule": "Transmission schedule",
+  countries: "Countries",
+  delivery_endpoint: "Delivery endpoint",
+};
+
+/** The form's label for a field the server named ("data_need.duration.relative.end" → "Duration"). */
+function fieldLabel(key: string): string {
+  if (key === "") return "The request";
+  const match = Object.keys(fieldLabels)
+    .filter((k) => key === k || key.startsWith(`${k}.`))
+    .sort((a, b) => b.length - a.length)[0];
+  return match ? (fieldLabels[match] ?? key) : key;
 }
