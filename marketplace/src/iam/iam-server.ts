@@ -80,9 +80,9 @@ export async function startIamServer(options: {
     }
     handled.catch((err: unknown) => {
       log.error("request failed", { err, path });
-      if (!res.headersSent) {
-        html(res, 500, errorPage("Something went wrong", "Please try again in a moment."));
-      } else res.end();
+      if (res.headersSent) res.end();
+      else if (path.startsWith("/admin/")) json(res, 500, { error: "the IAM failed; try again" });
+      else html(res, 500, errorPage("Something went wrong", "Please try again in a moment."));
     });
   });
 
