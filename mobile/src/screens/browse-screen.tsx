@@ -97,19 +97,17 @@ export function BrowseScreen() {
   return (
     <section aria-labelledby="browse-title" className="screen">
       <h1 id="browse-title">Browse</h1>
-      <div className="segmented" role="tablist" aria-label="What to browse">
+      <div className="segmented" role="group" aria-label="What to browse">
         <button
           type="button"
-          role="tab"
-          aria-selected={filters.tab === "requests"}
+          aria-pressed={filters.tab === "requests"}
           onClick={() => set({ tab: "requests" })}
         >
           Data requests
         </button>
         <button
           type="button"
-          role="tab"
-          aria-selected={filters.tab === "offers"}
+          aria-pressed={filters.tab === "offers"}
           onClick={() => set({ tab: "offers" })}
         >
           Services

@@ -79,13 +79,12 @@ export function PermissionsScreen() {
     <section aria-labelledby="permissions-title" className="screen">
       <h1 id="permissions-title">My permissions</h1>
       <p className="lead">Who gets which of your data. Stop any of it with one tap.</p>
-      <div className="chips" role="tablist" aria-label="Which permissions">
+      <div className="chips" role="group" aria-label="Which permissions">
         {(Object.keys(views) as View[]).map((v) => (
           <button
             key={v}
             type="button"
-            role="tab"
-            aria-selected={v === view}
+            aria-pressed={v === view}
             className="chip"
             onClick={() =>
               navigate(v === "all" ? "/permissions" : `/permissions?view=${v}`, { replace: true })

@@ -168,6 +168,7 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await page.getByRole("button", { name: "Add instance" }).click();
     await expect.poll(() => page.getByRole("alert").innerText()).toContain("don't match");
     expect(page.url()).toBe(`${preview.origin}/instances/add`);
+    await phone.screenshot("claim-wrong-code");
 
     await page.getByLabel("Pairing code").fill(await currentPairingCode());
     await page.getByRole("button", { name: "Add instance" }).click();
@@ -281,6 +282,8 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
       .poll(() => page.getByTestId("unread-badge").innerText(), { timeout: 15_000 })
       .toBe("1");
     await page.getByRole("link", { name: /Inbox, 1 unread/ }).click();
+    await page.getByRole("list", { name: "Notifications" }).waitFor();
+    await phone.screenshot("inbox-live");
     await page.getByRole("list", { name: "Notifications" }).getByRole("link").first().click();
     await page.getByRole("button", { name: "Approve" }).click();
     await page.getByRole("dialog", { name: "Share your data?" }).waitFor();
