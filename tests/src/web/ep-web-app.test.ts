@@ -17,6 +17,14 @@ import {
 import { launchBrowser, outputDir, type TestBrowser } from "./browser.js";
 import { startWebApp, type TestWebApp } from "./web-app-server.js";
 
+/**
+ * Polls until the assertion holds, with room for a busy machine (expect.poll
+ * alone gives up after one second).
+ */
+function eventually<T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) {
+  return expect.poll(read, { timeout: options.timeout ?? 15_000, interval: 100 });
+}
+
 // The EP Web App in a real Chromium against the real IAM and Marketplace
 // processes: what an eligible party sees and does, end to end.
 
@@ -112,7 +120,7 @@ describe("the EP Web App in a browser", () => {
       .fill(`Pw-${randomBytes(9).toString("base64url")}`);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForURL(`${web.origin}/requests`);
-    await expect.poll(() => page.getByTestId("org-name").textContent()).toContain(organisation);
+    await eventually(() => page.getByTestId("org-name").textContent()).toContain(organisation);
     await page.getByRole("heading", { name: "No data requests yet" }).waitFor();
     await page.screenshot({ path: `${outputDir}web-signed-up.png`, fullPage: true });
   });
@@ -133,7 +141,7 @@ describe("the EP Web App in a browser", () => {
     await page.getByLabel("Filter data tags").fill("");
     await page.getByRole("checkbox", { name: /Austria/ }).check();
     await page.getByRole("button", { name: "Every 15 minutes" }).click();
-    await expect.poll(() => page.getByTestId("cron-reading").textContent()).toMatch(/15 minutes/);
+    await eventually(() => page.getByTestId("cron-reading").textContent()).toMatch(/15 minutes/);
     await page.getByLabel("Delivery endpoint").fill("https://ep.acme.example:443");
     await page.getByRole("button", { name: "Save and publish" }).click();
     await page.waitForURL(/\/requests\/[^/]+$/);
@@ -172,9 +180,9 @@ describe("the EP Web App in a browser", () => {
     await errorBeside("Data policy link").first().waitFor();
     await errorBeside("Countries").first().waitFor();
     expect(await page.locator("[data-field-error]").count()).toBeGreaterThanOrEqual(4);
-    await expect
-      .poll(() => page.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"))
-      .toBe("true");
+    await eventually(() =>
+      page.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"),
+    ).toBe("true");
 
     const after = (await client.catalog.listDataRequests({ filter: { mine: true } })).dataRequests
       .length;
@@ -201,9 +209,9 @@ describe("the EP Web App in a browser", () => {
       .waitFor();
 
     await page.getByRole("link", { name: "Edit" }).click();
-    await expect
-      .poll(() => page.getByLabel("Name", { exact: true }).inputValue())
-      .toBe("Grid frequency study");
+    await eventually(() => page.getByLabel("Name", { exact: true }).inputValue()).toBe(
+      "Grid frequency study",
+    );
     await page.getByLabel("Name", { exact: true }).fill("Grid frequency research");
     await page.getByRole("button", { name: "Save draft" }).click();
     await page
@@ -223,9 +231,9 @@ describe("the EP Web App in a browser", () => {
       .click();
     await page.getByRole("button", { name: "Archived", exact: true }).click();
     await page.getByRole("link", { name: "Grid frequency research" }).waitFor();
-    await expect
-      .poll(() => page.getByRole("link", { name: "Heat pump optimisation" }).count())
-      .toBe(0);
+    await eventually(() => page.getByRole("link", { name: "Heat pump optimisation" }).count()).toBe(
+      0,
+    );
     await page.screenshot({ path: `${outputDir}web-archived-filter.png`, fullPage: true });
     // The filter lives in the address, so a reload shows the same list.
     expect(new URL(page.url()).search).toBe("?status=archived");
@@ -272,7 +280,7 @@ describe("the EP Web App in a browser", () => {
     const approving = await customerClient();
     const undecided = await customerClient();
     for (const [i, id] of ids.entries()) {
-      await expect.poll(() => pairingCode(id)).toBeTruthy();
+      await eventually(() => pairingCode(id)).toBeTruthy();
       await (i < 2 ? approving : undecided).instances.claimInstance({
         instanceId: id,
         pairingCode: pairingCode(id) ?? "",
@@ -289,7 +297,7 @@ describe("the EP Web App in a browser", () => {
     });
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.getByTestId("search-live").waitFor();
-    await expect.poll(() => page.getByTestId("matches").locator("li").count()).toBe(3);
+    await eventually(() => page.getByTestId("matches").locator("li").count()).toBe(3);
     await page.getByTestId("search-summary").waitFor();
     expect(await page.locator('[data-count="matched"] strong').textContent()).toBe("3");
     expect(await page.locator('[data-count="asked"] strong').textContent()).toBe("3");
@@ -301,16 +309,16 @@ describe("the EP Web App in a browser", () => {
       .click();
     await page.getByText("2 access requests sent").waitFor();
     const rows = page.getByTestId("permissions").locator("tbody tr");
-    await expect.poll(() => rows.count()).toBe(2);
-    await expect.poll(() => rows.filter({ hasText: "Awaiting decision" }).count()).toBe(2);
+    await eventually(() => rows.count()).toBe(2);
+    await eventually(() => rows.filter({ hasText: "Awaiting decision" }).count()).toBe(2);
 
     // The household decides in its own app; the EP's page follows by itself.
     const asked = await approving.access.listPermissions({});
     expect(asked.permissions).toHaveLength(1);
     await approving.access.approvePermission({ id: asked.permissions[0]?.id ?? "" });
-    await expect
-      .poll(() => rows.filter({ hasNotText: "Awaiting decision" }).count(), { timeout: 20_000 })
-      .toBe(1);
+    await eventually(() => rows.filter({ hasNotText: "Awaiting decision" }).count(), {
+      timeout: 20_000,
+    }).toBe(1);
     expect(await rows.filter({ hasText: "Awaiting decision" }).count()).toBe(1);
     await page.getByTestId("toast").first().waitFor();
     expect(
@@ -337,8 +345,8 @@ describe("the EP Web App in a browser", () => {
     await nav.getByRole("link", { name: /Access/ }).click();
     await page.getByTestId("permissions").locator("tbody tr").nth(1).waitFor();
     await page.getByRole("button", { name: "Awaiting decision", exact: true }).click();
-    await expect.poll(() => page.getByTestId("permissions").locator("tbody tr").count()).toBe(1);
-    await expect.poll(() => nav.getByRole("link", { name: /Access/ }).textContent()).toBe("Access");
+    await eventually(() => page.getByTestId("permissions").locator("tbody tr").count()).toBe(1);
+    await eventually(() => nav.getByRole("link", { name: /Access/ }).textContent()).toBe("Access");
     await page.screenshot({ path: `${outputDir}web-access.png`, fullPage: true });
 
     // The same pages at tablet width.
