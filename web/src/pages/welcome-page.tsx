@@ -1,3 +1,4 @@
+import { Code, ConnectError } from "@eddie-marketplace/sdk";
 import { useState } from "react";
 import { startSignIn } from "../auth/sign-in.js";
 import { ErrorAlert } from "../components/async-state.js";
@@ -29,7 +30,14 @@ export function WelcomePage(props: { error?: unknown }) {
           <li>find the households whose AIIDA instance holds matching data,</li>
           <li>ask them for access and follow each decision live.</li>
         </ul>
-        {error !== undefined && <ErrorAlert error={error} />}
+        {error !== undefined &&
+          (ConnectError.from(error).code === Code.PermissionDenied ? (
+            <div className="alert info" role="alert">
+              The sign-in was cancelled or refused at the IAM. You can try again.
+            </div>
+          ) : (
+            <ErrorAlert error={error} />
+          ))}
         <div className="button-row" style={{ marginTop: 20 }}>
           <button
             type="button"
