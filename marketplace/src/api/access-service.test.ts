@@ -579,6 +579,9 @@ describe.each(testDatabaseKinds())("access and notifications on %s", (kind) => {
     // The first heartbeat proves the subscription is listening.
     const first = await iterator.next();
     expect(first.value?.event.case).toBe("heartbeat");
+    const unread = (await api.as("ep").client(NotificationService).listNotifications({}))
+      .unreadCount;
+    expect(first.value?.event.value).toMatchObject({ unreadCount: unread });
     const { forBob } = await askAccess();
     await api.as("bob").client(AccessService).rejectPermission({ id: forBob.id });
     let live: string | undefined;
