@@ -6,7 +6,6 @@ import {
   emptyDataRequestForm,
   formToDataRequestInput,
 } from "./data-request-form.js";
-import { formFieldKey } from "./error-text.js";
 
 describe("the data request form", () => {
   it("starts with common choices and no country, so the EP must pick one", () => {
@@ -65,13 +64,5 @@ describe("the data request form", () => {
     expect(new Date(Number(kind.value.end?.seconds) * 1000).toISOString()).toBe(
       "2026-01-31T23:59:59.000Z",
     );
-  });
-});
-
-describe("formFieldKey", () => {
-  it("maps the server's field paths to the form's field names", () => {
-    expect(formFieldKey("input.data_need.data_tags[2]")).toBe("data_need.data_tags");
-    expect(formFieldKey("input.countries[0]")).toBe("countries");
-    expect(formFieldKey("name")).toBe("name");
   });
 });
