@@ -1,11 +1,5 @@
-import { fromBinary } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
-import {
-  AiidaService,
-  type AttachRequest,
-  AttachRequestSchema,
-  type Hello,
-} from "@eddie-marketplace/gen";
+import { AiidaService, type AttachRequest, type Hello } from "@eddie-marketplace/gen";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
 import * as grpc from "@grpc/grpc-js";
 import type { Kysely } from "kysely";
@@ -24,6 +18,7 @@ import {
 } from "../instances/instance-repository.js";
 import type { Logger } from "../log.js";
 import type { GrpcService } from "../server/node-listener.js";
+import { decodeAttachRequest } from "./attach-request-decoder.js";
 import { ProofError, verifyHello } from "./node-proof.js";
 import {
   type AttachCall,
@@ -88,7 +83,7 @@ export class NodeMesh {
         ...definition,
         attach: {
           ...attach,
-          requestDeserialize: (bytes: Buffer) => fromBinary(AttachRequestSchema, bytes),
+          requestDeserialize: decodeAttachRequest,
           responseSerialize: (m: unknown) => (Buffer.isBuffer(m) ? m : serialize(m)),
         },
       },
@@ -264,6 +259,8 @@ export class NodeMesh {
       first_time: outcome.firstTime,
     });
     for (const req of early.slice(1)) this.onMessage(l, req);
+    // The stream lives for days; keep nothing of the hello.
+    early.length = 0;
   }
 
   private onMessage(link: NodeLink, req: AttachRequest): void {

@@ -115,6 +115,14 @@ function programPid(program: RunningProgram<unknown>): number {
   return Number.isInteger(child) && child > 0 ? child : pid;
 }
 
+/**
+ * Waits for a quiet process to give back garbage: V8's memory reducer
+ * collects and shrinks the heap after a few idle seconds, so RSS read after
+ * this counts what is held, not what was allocated on the way.
+ */
+const settle = () =>
+  new Promise((r) => setTimeout(r, Number(process.env.BENCH_SETTLE_MS ?? 12_000)));
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
@@ -160,31 +168,35 @@ async function benchSize(
   const mp = await startMarketplaceFor(iam, {
     DATABASE_URL: database?.url,
     LOG_LEVEL: "info",
-    // For profiling the Marketplace, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     NODE_OPTIONS: process.env.BENCH_MARKETPLACE_NODE_OPTIONS,
   });
-  const mpPid = programPid(mp);
-  const transport = (who: SignedIn) =>
-    createGrpcTransport({
-      baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
-      interceptors: [bearer(who)],
-    });
-  const catalog = createClient(CatalogService, transport(ep));
-  const searches = createClient(SearchService, transport(ep));
-  const instances = createClient(InstanceService, transport(customer));
-  let nodes: ChildProcess | undefined;
-  let query: Buffer;
-  const latencies: number[] = [];
-  let cpuPerNode: number;
-  let rssPerNode: number;
+  const baseline = forkHelper("search-bench-baseline.ts");
+  let mpNodes: ChildProcess | undefined;
+  let baselineNodes: ChildProcess | undefined;
   try {
+    const mpPid = programPid(mp);
+    const { port: baselinePort } = await request<Extract<BaselineReport, { type: "listening" }>>(
+      baseline,
+      { cmd: "listen" } satisfies BaselineCommand,
+      "listening",
+    );
+    const transport = (who: SignedIn) =>
+      createGrpcTransport({
+        baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
+        interceptors: [bearer(who)],
+      });
+    const catalog = createClient(CatalogService, transport(ep));
+    const searches = createClient(SearchService, transport(ep));
+    const instances = createClient(InstanceService, transport(customer));
+
     const { dataRequest } = await catalog.createDataRequest({
       input: dataRequestInput({ countries: ["AT", "DE", "NL", "FR", "IT"] }),
     });
     const id = dataRequest?.id ?? "";
     const published = await catalog.publishDataRequest({ id });
+    // The baseline writes the bytes of the query the Marketplace sends.
     const now = new Date();
-    query = encodeAttachResponse({
+    const query = encodeAttachResponse({
       message: {
         case: "query",
         value: deriveQuery(published.dataRequest ?? dataRequest!, {
@@ -193,7 +205,8 @@ async function benchSize(
           deadline: new Date(now.getTime() + 30_000),
         }),
       },
-    });
+    }).toString("base64");
+
     const search = async () => {
       const started = performance.now();
       let summary: { asked: number; matched: number } | undefined;
@@ -210,40 +223,65 @@ async function benchSize(
       }
       return { ms: performance.now() - started, summary };
     };
-    for (let i = 0; i < warmup; i++) await search();
-    const rssBefore = rssKb(mpPid);
+    const fanout = async () => {
+      const started = performance.now();
+      await request<BaselineReport>(
+        baseline,
+        { cmd: "fanout", query, expect: n } satisfies BaselineCommand,
+        "fanout",
+      );
+      return performance.now() - started;
+    };
 
-    nodes = forkHelper("search-bench-nodes.ts");
-    const connected = await request<Extract<NodesReport, { type: "connected" }>>(
-      nodes,
-      {
-        cmd: "connect",
-        target: `127.0.0.1:${mp.ready.grpcPort}`,
-        n,
-        matchEvery,
-        concurrency: 64,
-      } satisfies NodesCommand,
-      "connected",
-    );
+    for (let i = 0; i < warmup; i++) await search();
+    await settle();
+    const mpRssBefore = rssKb(mpPid);
+    const baselineRssBefore = rssKb(baseline.pid ?? 0);
+
+    const connect = (target: string) => {
+      const nodes = forkHelper("search-bench-nodes.ts");
+      const connected = request<Extract<NodesReport, { type: "connected" }>>(
+        nodes,
+        { cmd: "connect", target, n, matchEvery, concurrency: 64 } satisfies NodesCommand,
+        "connected",
+      );
+      return { nodes, connected };
+    };
+    const toMp = connect(`127.0.0.1:${mp.ready.grpcPort}`);
+    mpNodes = toMp.nodes;
+    const registered = await toMp.connected;
     const claimStarted = performance.now();
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (;;) {
-          const entry = connected.codes[next++];
+          const entry = registered.codes[next++];
           if (!entry) return;
           await instances.claimInstance({ instanceId: entry[0], pairingCode: entry[1] });
         }
       }),
     );
     console.log(
-      `  n=${n}: ${n} instances registered in ${Math.round(connected.ms)} ms, claimed in ${Math.round(performance.now() - claimStarted)} ms`,
+      `  n=${n}: registered in ${Math.round(registered.ms)} ms, claimed in ${Math.round(performance.now() - claimStarted)} ms`,
     );
+    const toBaseline = connect(`127.0.0.1:${baselinePort}`);
+    baselineNodes = toBaseline.nodes;
+    await toBaseline.connected;
+
+    for (let i = 0; i < warmup; i++) {
+      await search();
+      await fanout();
+    }
+    await settle();
+    const rssPerNode = (rssKb(mpPid) - mpRssBefore) / n;
+    const baselineRssPerNode = (rssKb(baseline.pid ?? 0) - baselineRssBefore) / n;
+
+    // Searches and baseline fan-outs take turns, so both see the same machine.
     const expected = Math.ceil(n / matchEvery);
-    for (let i = 0; i < warmup; i++) await search();
-    rssPerNode = (rssKb(mpPid) - rssBefore) / n;
-    const cpuBefore = cpuMicros(mpPid);
-    const nodesCpuBefore = cpuMicros(nodes.pid ?? 0);
+    const pids = [mpPid, baseline.pid ?? 0, mpNodes.pid ?? 0, baselineNodes.pid ?? 0];
+    const cpuBefore = pids.map(cpuMicros);
+    const latencies: number[] = [];
+    const baselineLatencies: number[] = [];
     for (let i = 0; i < repeats; i++) {
       const { ms, summary } = await search();
       if (summary?.asked !== n || summary.matched !== expected) {
@@ -252,69 +290,26 @@ async function benchSize(
         );
       }
       latencies.push(ms);
+      baselineLatencies.push(await fanout());
     }
-    cpuPerNode = (cpuMicros(mpPid) - cpuBefore) / (repeats * n);
+    const [cpuMp, cpuBaseline, cpuMpNodes, cpuBaselineNodes] = pids.map(
+      (pid, i) => (cpuMicros(pid) - (cpuBefore[i] ?? 0)) / (repeats * n),
+    ) as [number, number, number, number];
+
+    latencies.sort((a, b) => a - b);
+    baselineLatencies.sort((a, b) => a - b);
+    const p50 = percentile(latencies, 50);
+    const b50 = percentile(baselineLatencies, 50);
     console.log(
-      `  n=${n} marketplace: simulated instances cpu_us_per_node=${((cpuMicros(nodes.pid ?? 0) - nodesCpuBefore) / (repeats * n)).toFixed(1)}`,
+      `  n=${n} baseline: p99_ms=${percentile(baselineLatencies, 99).toFixed(1)} server cpu_us_per_node=${cpuBaseline.toFixed(1)} rss_kb_per_node=${baselineRssPerNode.toFixed(1)}; simulated instances cpu_us_per_node=${cpuMpNodes.toFixed(1)} (marketplace) ${cpuBaselineNodes.toFixed(1)} (baseline)`,
     );
+    return `search fanout n=${n} p50_ms=${p50.toFixed(1)} p99_ms=${percentile(latencies, 99).toFixed(1)} cpu_us_per_node=${cpuMp.toFixed(1)} rss_kb_per_node=${rssPerNode.toFixed(1)} baseline_p50_ms=${b50.toFixed(1)} ratio=${(p50 / b50).toFixed(2)}`;
   } finally {
-    if (nodes) await stopHelper(nodes);
+    for (const helper of [mpNodes, baselineNodes, baseline]) {
+      if (helper) await stopHelper(helper);
+    }
     await mp.stop();
     await database?.drop();
-  }
-
-  const baseline = await baselineFanout(n, query);
-  latencies.sort((a, b) => a - b);
-  baseline.sort((a, b) => a - b);
-  const p50 = percentile(latencies, 50);
-  const p99 = percentile(latencies, 99);
-  const b50 = percentile(baseline, 50);
-  return `search fanout n=${n} p50_ms=${p50.toFixed(1)} p99_ms=${p99.toFixed(1)} cpu_us_per_node=${cpuPerNode.toFixed(1)} rss_kb_per_node=${rssPerNode.toFixed(1)} baseline_p50_ms=${b50.toFixed(1)} ratio=${(p50 / b50).toFixed(2)}`;
-}
-
-async function baselineFanout(n: number, query: Buffer): Promise<number[]> {
-  const server = forkHelper("search-bench-baseline.ts");
-  let nodes: ChildProcess | undefined;
-  try {
-    const { port } = await request<Extract<BaselineReport, { type: "listening" }>>(
-      server,
-      { cmd: "listen" } satisfies BaselineCommand,
-      "listening",
-    );
-    const rssBefore = rssKb(server.pid ?? 0);
-    nodes = forkHelper("search-bench-nodes.ts");
-    await request<NodesReport>(
-      nodes,
-      {
-        cmd: "connect",
-        target: `127.0.0.1:${port}`,
-        n,
-        matchEvery,
-        concurrency: 64,
-      } satisfies NodesCommand,
-      "connected",
-    );
-    const fanout = async () => {
-      const started = performance.now();
-      await request<BaselineReport>(
-        server,
-        { cmd: "fanout", query: query.toString("base64"), expect: n } satisfies BaselineCommand,
-        "fanout",
-      );
-      return performance.now() - started;
-    };
-    for (let i = 0; i < warmup; i++) await fanout();
-    const times: number[] = [];
-    const serverCpu = cpuMicros(server.pid ?? 0);
-    const nodesCpu = cpuMicros(nodes.pid ?? 0);
-    for (let i = 0; i < repeats; i++) times.push(await fanout());
-    console.log(
-      `  n=${n} baseline: server cpu_us_per_node=${((cpuMicros(server.pid ?? 0) - serverCpu) / (repeats * n)).toFixed(1)} simulated instances cpu_us_per_node=${((cpuMicros(nodes.pid ?? 0) - nodesCpu) / (repeats * n)).toFixed(1)} server rss_kb_per_node=${((rssKb(server.pid ?? 0) - rssBefore) / n).toFixed(1)}`,
-    );
-    return times;
-  } finally {
-    if (nodes) await stopHelper(nodes);
-    await stopHelper(server);
   }
 }
 
