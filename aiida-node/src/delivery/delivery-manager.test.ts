@@ -220,6 +220,40 @@ describe("delivery at an AIIDA instance", () => {
     expect(m.activePermissionIds).not.toContain("p-end");
   });
 
+  it("sends a batch again when the receiver could not store it", async () => {
+    let failures = 1;
+    const stored: ReceivedRecord[] = [];
+    const picky = await startIngestReceiver({
+      organisationId: "acme",
+      marketplace: createLocalJWKSet(jwks),
+      store: async (records) => {
+        if (failures-- > 0) throw new Error("disk full");
+        stored.push(...records);
+      },
+    });
+    try {
+      const m = await manager("retry");
+      await m.configure(
+        {
+          permissionId: "p-retry",
+          grant: await grantFor("p-retry", { deliveryEndpoint: `127.0.0.1:${picky.port}` }),
+        } as never,
+        context,
+      );
+      const deadline = Date.now() + 15_000;
+      while (stored.length === 0) {
+        if (Date.now() > deadline) throw new Error("the batch never came again");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // The refused first batch (from the start of the period) came again.
+      const earliest = Math.min(...stored.map((r) => r.measuredAt.getTime()));
+      expect(earliest).toBeLessThan(Date.now() - 50_000);
+      await m.close();
+    } finally {
+      await picky.close();
+    }
+  });
+
   it("resumes kept permissions after a restart, from where the receiver acknowledged", async () => {
     const m = await manager("keep");
     const before = collect("p-keep", (r) => r.length >= 10);

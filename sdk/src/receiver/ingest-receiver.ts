@@ -70,6 +70,14 @@ export interface IngestReceiverOptions {
   readonly credentials?: grpc.ServerCredentials;
   /** Largest message accepted; 4 MiB by default. */
   readonly maxMessageBytes?: number;
+  /**
+   * Stores a batch before it is acknowledged. The instance keeps what was not
+   * acknowledged and sends it again, so records stored here are never lost;
+   * a throw refuses the batch for now (UNAVAILABLE) and it comes again later.
+   * Without it, batches are acknowledged as soon as they are checked and
+   * only handed to `records()` iterations.
+   */
+  readonly store?: (records: readonly ReceivedRecord[]) => Promise<void>;
   /** Called for every refused delivery. */
   readonly onRefused?: (refusal: RefusedDelivery) => void;
 }
@@ -220,6 +228,19 @@ export async function startIngestReceiver(options: IngestReceiverOptions): Promi
               dataSourceId: r.dataSourceId,
               receivedAt: now,
             });
+          }
+          if (options.store !== undefined) {
+            try {
+              await options.store(accepted);
+            } catch {
+              // Not acknowledged: the instance reopens and sends the batch again.
+              done = true;
+              call.emit("error", {
+                code: grpc.status.UNAVAILABLE,
+                details: "the receiver could not store the records; send them again",
+              });
+              return;
+            }
           }
           for (const record of accepted) for (const s of subscribers) s(record);
           call.write({ ackedSequence: message.value.sequence } as DeliverResponse);
