@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   createMarketplaceClient,
   type MarketplaceClient,
@@ -35,11 +37,14 @@ describe("the EP Web App in a browser", () => {
   let browser: TestBrowser;
   let page: Page;
   let marketplaceUrl: string;
+  /** The Marketplace's and the AIIDA instances' data, removed at the end. */
+  let scratch: string | undefined;
   let nodes: RunningProgram<string[]> | undefined;
   const browserErrors: string[] = [];
   const organisation = `Acme Energy ${randomBytes(3).toString("hex")}`;
 
   beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), "ep-web-"));
     web = await startWebApp();
     iam = await startIam({
       DATABASE_URL: process.env.TEST_DATABASE_URL,
@@ -57,7 +62,7 @@ describe("the EP Web App in a browser", () => {
         MARKETPLACE_GRPC_PORT: "0",
         CORS_ORIGINS: web.origin,
         DATABASE_URL: process.env.TEST_DATABASE_URL,
-        MARKETPLACE_DATA_DIR: `${tmpdir()}/mp-web-${process.pid}-${randomBytes(3).toString("hex")}`,
+        MARKETPLACE_DATA_DIR: `${scratch}/marketplace`,
       },
       ready: marketplacePorts,
     });
@@ -89,6 +94,7 @@ describe("the EP Web App in a browser", () => {
     await nodes?.stop();
     await mp?.stop();
     await iam?.stop();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
   /** The Marketplace as the signed-in EP, with the token the app holds. */
@@ -257,7 +263,7 @@ describe("the EP Web App in a browser", () => {
       env: {
         MARKETPLACE_NODE_URL: `127.0.0.1:${mp.ready.grpcPort}`,
         MARKETPLACE_JWKS_URL: `${marketplaceUrl}/.well-known/jwks.json`,
-        AIIDA_STATE_DIR: `${tmpdir()}/aiida-web-${process.pid}-${randomBytes(3).toString("hex")}`,
+        AIIDA_STATE_DIR: `${scratch}/aiida`,
         AIIDA_STATUS_PORT: "0",
       },
       ready: (line) => {
