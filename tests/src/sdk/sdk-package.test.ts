@@ -1,5 +1,15 @@
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -12,6 +22,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, startIam, startMarketplaceFor, type TestIam } from "../harness/iam.js";
 import { jsonLine, type RunningProgram, startProgram } from "../harness/program.js";
+import { launchBrowser } from "../web/browser.js";
 
 // The published SDK as an integrator gets it: `npm pack` of the built
 // package, installed into an empty project outside the repository, where an
@@ -19,6 +30,7 @@ import { jsonLine, type RunningProgram, startProgram } from "../harness/program.
 const run = promisify(execFile);
 const repo = new URL("../../../", import.meta.url).pathname;
 const example = new URL("./integrator-example/quick-start.ts", import.meta.url).pathname;
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 describe("the packed SDK in a fresh project", () => {
   let project: string;
@@ -219,9 +231,21 @@ describe("the packed SDK in a fresh project", () => {
     const db = { DATABASE_URL: process.env.TEST_DATABASE_URL };
     const stateDir = mkdtempSync(join(tmpdir(), "sdk-example-node-"));
 
+    let pages: Server | undefined;
+    let pagesOrigin: string;
+
     beforeAll(async () => {
+      // The page server is bound first: the Marketplace must allow its origin (CORS).
+      pages = createServer((req, res) => {
+        const file = req.url?.startsWith("/app.js") ? "app.js" : "index.html";
+        const type = file === "app.js" ? "text/javascript" : "text/html";
+        res.writeHead(200, { "content-type": type });
+        res.end(readFileSync(join(project, "web-dist", file)));
+      });
+      await new Promise<void>((resolve) => pages?.listen(0, "127.0.0.1", resolve));
+      pagesOrigin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
       iam = await startIam(db);
-      marketplace = await startMarketplaceFor(iam, db);
+      marketplace = await startMarketplaceFor(iam, { ...db, CORS_ORIGINS: pagesOrigin });
       baseUrl = `http://127.0.0.1:${marketplace.ready.httpPort}`;
       node = await startProgram({
         name: "aiida-node",
@@ -251,8 +275,64 @@ describe("the packed SDK in a fresh project", () => {
       await node?.stop();
       await marketplace?.stop();
       await iam?.stop();
+      await new Promise((resolve) => pages?.close(resolve));
       rmSync(stateDir, { recursive: true, force: true });
     });
+
+    it.skipIf(!existsSync(chromiumPath))(
+      "runs the browser build in Chromium against the Marketplace (connect-web, CORS)",
+      async () => {
+        // An app bundled from the installed package as a browser bundler does it.
+        mkdirSync(join(project, "web-dist"), { recursive: true });
+        writeFileSync(
+          join(project, "web-dist", "entry.js"),
+          [
+            'import { createMarketplaceClient, describeObis, parseObis, Role, staticToken } from "@eddie-marketplace/sdk";',
+            "const params = new URLSearchParams(location.hash.slice(1));",
+            'const mp = createMarketplaceClient({ baseUrl: params.get("mp"), tokenProvider: staticToken(params.get("token")) });',
+            "try {",
+            "  const { account } = await mp.account.getMe({});",
+            '  document.title = ["ok", Role[account.role], describeObis(parseObis("1-0:1.8.0")).unit].join(" ");',
+            "} catch (err) {",
+            '  document.title = ["error", err.code, err.message].join(" ");',
+            "}",
+          ].join("\n"),
+        );
+        writeFileSync(
+          join(project, "web-dist", "index.html"),
+          '<!doctype html><title>loading</title><script type="module" src="/app.js"></script>',
+        );
+        await run(
+          `${repo}node_modules/.bin/esbuild`,
+          [
+            "web-dist/entry.js",
+            "--bundle",
+            "--format=esm",
+            "--platform=browser",
+            "--outfile=web-dist/app.js",
+          ],
+          { cwd: project },
+        );
+        const bundle = readFileSync(join(project, "web-dist", "app.js"), "utf8");
+        expect(bundle).toContain("createConnectTransport");
+        expect(bundle).not.toContain("connect-node");
+
+        const customer = await signUp(iam, { role: "customer" });
+        const browser = await launchBrowser();
+        try {
+          const page = await browser.context.newPage();
+          const hash = new URLSearchParams({ mp: baseUrl, token: customer.accessToken });
+          await page.goto(`${pagesOrigin}/#${hash}`);
+          await page.waitForFunction(() => document.title !== "loading", undefined, {
+            timeout: 30_000,
+          });
+          expect(await page.title()).toBe("ok CUSTOMER kWh");
+        } finally {
+          await browser.close();
+        }
+      },
+      120_000,
+    );
 
     it("creates a request, searches, asks access, follows the household's approval and receives its data", async () => {
       // The household: claims its instance and approves what it is asked.
