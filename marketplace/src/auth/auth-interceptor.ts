@@ -27,6 +27,10 @@ export function authInterceptor(verifier: TokenVerifier, log: Logger): Intercept
     try {
       principal = await verifier.verify(match[1]);
     } catch (cause) {
+      if (cause instanceof ConnectError && cause.code === Code.Unavailable) {
+        log.warn("cannot check tokens", { err: cause.cause });
+        throw cause;
+      }
       log.debug("token refused", { err: cause, method: `${service}/${req.method.name}` });
       throw new ConnectError(
         "the access token is not valid: sign in again",

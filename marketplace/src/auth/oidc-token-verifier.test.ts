@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createClient, createRouterTransport } from "@connectrpc/connect";
+import { Code, createClient, createRouterTransport } from "@connectrpc/connect";
 import { AccountService, Role } from "@eddie-marketplace/gen";
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -196,12 +196,28 @@ describe("access token verification (JWT attack suite)", () => {
     ).toThrow(/asymmetric/);
   });
 
-  it("refuses tokens while the issuer is down and recovers when it is back", async () => {
+  it("says UNAVAILABLE while the issuer is down, before any handler runs, and recovers", async () => {
     issuer.state.down = true;
     const fresh = oidcTokenVerifier({ issuer: issuer.issuer, audience });
-    await expect(fresh.verify(await sign(claims()))).rejects.toThrow(/503/);
+    await expect(fresh.verify(await sign(claims()))).rejects.toMatchObject({
+      code: Code.Unavailable,
+    });
+    const before = handlerCalls;
+    const saved = shared;
+    shared = fresh;
+    try {
+      await expect(callWith(`Bearer ${await sign(claims())}`)).rejects.toMatchObject({
+        code: Code.Unavailable,
+      });
+    } finally {
+      shared = saved;
+    }
+    expect(handlerCalls).toBe(before);
     issuer.state.down = false;
     await expect(fresh.verify(await sign(claims()))).resolves.toMatchObject({ subject: "user-1" });
+    await expect(
+      oidcTokenVerifier({ issuer: "http://127.0.0.1:1", audience }).verify(await sign(claims())),
+    ).rejects.toMatchObject({ code: Code.Unavailable });
   });
 });
 

@@ -1,5 +1,6 @@
+import { Code, ConnectError } from "@connectrpc/connect";
 import { Role } from "@eddie-marketplace/gen";
-import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import type { Principal } from "./principal.js";
 import type { TokenVerifier } from "./token-verifier.js";
 
@@ -30,6 +31,9 @@ export interface OidcVerifierOptions {
  * not in the cache makes the verifier fetch the JWKS again (at most once per
  * cooldown), which is how key rotation is followed.
  *
+ * When the issuer can't be reached (discovery or key fetch fails) it throws
+ * a ConnectError UNAVAILABLE, so callers hear "try again", not "sign in again".
+ *
  * Every token must have: header `typ: at+jwt` (this keeps ID tokens out),
  * an `alg` from the allow-list, `iss` equal to the issuer, `aud` containing
  * the audience, a `sub`, and `exp`/`nbf` valid within the clock tolerance.
@@ -59,29 +63,55 @@ export function oidcTokenVerifier(options: OidcVerifierOptions): TokenVerifier {
   };
   return {
     async verify(token: string): Promise<Principal> {
-      const { payload } = await jwtVerify(token, await keySet(), {
-        issuer: options.issuer,
-        audience: options.audience,
-        algorithms,
-        typ: "at+jwt",
-        clockTolerance: options.clockToleranceSeconds ?? 30,
-        requiredClaims: ["sub", "exp"],
-      });
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, await keySet(), {
+          issuer: options.issuer,
+          audience: options.audience,
+          algorithms,
+          typ: "at+jwt",
+          clockTolerance: options.clockToleranceSeconds ?? 30,
+          requiredClaims: ["sub", "exp"],
+        }));
+      } catch (err) {
+        throw issuerUnreachable(err) ? unavailable(options.issuer, err) : err;
+      }
       return principalFromClaims(payload);
     },
   };
 }
 
+/** The keys could not be fetched (as opposed to a token that is wrong). */
+function issuerUnreachable(err: unknown): boolean {
+  if (err instanceof errors.JWKSTimeout) return true;
+  if (err instanceof errors.JOSEError) return err.code === "ERR_JOSE_GENERIC";
+  return err instanceof DiscoveryError || err instanceof TypeError;
+}
+
+function unavailable(issuer: string, cause: unknown): ConnectError {
+  return new ConnectError(
+    `the sign-in service (${issuer}) can't be reached to check the token; try again shortly`,
+    Code.Unavailable,
+    undefined,
+    undefined,
+    cause,
+  );
+}
+
+class DiscoveryError extends Error {}
+
 async function discoverKeys(options: OidcVerifierOptions): Promise<JWTVerifyGetKey> {
   const url = `${options.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Error(`OIDC discovery at ${url} answered ${res.status}`);
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch((err: unknown) => {
+    throw new DiscoveryError(`OIDC discovery at ${url} failed`, { cause: err });
+  });
+  if (!res.ok) throw new DiscoveryError(`OIDC discovery at ${url} answered ${res.status}`);
   const meta = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown };
   if (meta.issuer !== options.issuer) {
-    throw new Error(`OIDC discovery at ${url} names issuer ${String(meta.issuer)}`);
+    throw new DiscoveryError(`OIDC discovery at ${url} names issuer ${String(meta.issuer)}`);
   }
   if (typeof meta.jwks_uri !== "string")
-    throw new Error(`OIDC discovery at ${url} has no jwks_uri`);
+    throw new DiscoveryError(`OIDC discovery at ${url} has no jwks_uri`);
   return createRemoteJWKSet(new URL(meta.jwks_uri), {
     cacheMaxAge: options.keyCacheMaxAgeMs ?? 10 * 60_000,
     cooldownDuration: options.keyRefetchCooldownMs ?? 30_000,
