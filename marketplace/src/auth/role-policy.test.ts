@@ -36,6 +36,7 @@ function countingApi() {
             method.methodKind === "server_streaming"
               ? async function* () {
                   reached.push(method.name);
+                  yield {};
                 }
               : () => {
                   reached.push(method.name);
