@@ -1,6 +1,7 @@
 import { PermissionState } from "@eddie-marketplace/sdk";
 import { useState } from "react";
 import { EmptyState, ErrorAlert, Loading } from "../components/async-state.js";
+import { NotificationInbox } from "../components/notification-inbox.js";
 import { PermissionTable } from "../components/permission-table.js";
 import { useMarkNotificationsRead, useNotifications } from "../live/notification-feed.js";
 import { useMarketplace } from "../marketplace/client-context.js";
@@ -52,36 +53,39 @@ export function PermissionsPage() {
           </p>
         </div>
       </div>
-      <div className="card">
-        <fieldset className="tabs">
-          <legend className="visually-hidden">Filter by state</legend>
-          {groups.map((g, i) => (
-            <button
-              key={g.label}
-              type="button"
-              aria-pressed={group === i}
-              onClick={() => setGroup(i)}
-            >
-              {g.label}
-            </button>
-          ))}
-        </fieldset>
-        {list.error !== undefined ? (
-          <ErrorAlert error={list.error} onRetry={list.reload} />
-        ) : !list.data ? (
-          <Loading label="Loading permissions…" />
-        ) : list.data.length === 0 ? (
-          <EmptyState title={group === 0 ? "No access asked yet" : "No permission in this state"}>
-            {group === 0 && (
-              <p>
-                Publish a <Link href="/requests">data request</Link>, search, and ask the matching
-                households for access.
-              </p>
-            )}
-          </EmptyState>
-        ) : (
-          <PermissionTable permissions={list.data} showRequest />
-        )}
+      <div className="split">
+        <div className="card">
+          <fieldset className="tabs">
+            <legend className="visually-hidden">Filter by state</legend>
+            {groups.map((g, i) => (
+              <button
+                key={g.label}
+                type="button"
+                aria-pressed={group === i}
+                onClick={() => setGroup(i)}
+              >
+                {g.label}
+              </button>
+            ))}
+          </fieldset>
+          {list.error !== undefined ? (
+            <ErrorAlert error={list.error} onRetry={list.reload} />
+          ) : !list.data ? (
+            <Loading label="Loading permissions…" />
+          ) : list.data.length === 0 ? (
+            <EmptyState title={group === 0 ? "No access asked yet" : "No permission in this state"}>
+              {group === 0 && (
+                <p>
+                  Publish a <Link href="/requests">data request</Link>, search, and ask the matching
+                  households for access.
+                </p>
+              )}
+            </EmptyState>
+          ) : (
+            <PermissionTable permissions={list.data} showRequest />
+          )}
+        </div>
+        <NotificationInbox />
       </div>
     </>
   );
