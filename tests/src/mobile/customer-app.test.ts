@@ -123,6 +123,11 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await iam?.stop();
   });
 
+  /** The titles of the system notifications the app's service worker shows. */
+  const shownNotificationTitles = `navigator.serviceWorker.getRegistration()
+    .then((r) => (r ? r.getNotifications() : []))
+    .then((shown) => shown.map((n) => n.title))`;
+
   // A failed step keeps what the phone showed, to see why.
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === "fail" && page) {
@@ -307,7 +312,14 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await phone.screenshot("revoked");
   });
 
-  it("rejects another access request from its detail view", async () => {
+  it("alerts with a system notification in the background, then rejects from the detail view", async () => {
+    await phone.context.grantPermissions(["notifications"], { origin: preview.origin });
+    // The app goes to the background. Headless Chromium keeps every page
+    // visible (minimising does nothing), so the page's visibility is emulated.
+    await page.evaluate(
+      `Object.defineProperty(document, "visibilityState", { get: () => "hidden", configurable: true })`,
+    );
+
     const exportCheck = await publishDataRequest(ep, {
       dataNeed: {
         name: `Solar export check ${suffix}`,
@@ -326,10 +338,18 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     const run = await search(ep, exportCheck.id, { timeoutMs: 5_000 }).summary;
     await requestAccess(ep, run.id);
 
-    // The arrival note links straight to the request.
-    const note = page.getByRole("status").getByRole("link", { name: /Wattwise Energy/ });
-    await note.waitFor({ timeout: 15_000 });
-    await note.click();
+    // Shown by the service worker, as on a phone with the app in the background.
+    await expect
+      .poll(() => page.evaluate<string[]>(shownNotificationTitles), { timeout: 15_000 })
+      .toContain(`Wattwise Energy ${suffix} asks for your meter data`);
+    await page.evaluate("delete document.visibilityState");
+    expect(await page.evaluate<string>("document.visibilityState")).toBe("visible");
+
+    await page.getByRole("link", { name: /^Inbox/ }).click();
+    await page
+      .getByRole("list", { name: "Notifications" })
+      .getByRole("link", { name: /Solar export check/ })
+      .click();
     await page.getByRole("heading", { name: `Solar export check ${suffix}` }).waitFor();
     await page.getByRole("button", { name: "Reject" }).click();
     await page.getByRole("dialog", { name: "Say no?" }).waitFor();
