@@ -1,10 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { Code, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { AccountService } from "@eddie-marketplace/gen";
 import { oidcTokenVerifier } from "@eddie-marketplace/marketplace/src/auth/oidc-token-verifier.js";
 import * as oidc from "openid-client";
 import { afterAll, describe, expect, it } from "vitest";
-import { appClients, freshDatabaseUrl, logIn, startIam, type TestIam } from "../harness/iam.js";
+import {
+  appClients,
+  freshDatabaseUrl,
+  logIn,
+  signUp,
+  startIam,
+  startMarketplaceFor,
+  type TestIam,
+} from "../harness/iam.js";
 
 const demoCustomer = { email: "customer@demo.eddie.test", password: "Sunny-Meter-42" };
 const demoEp = { email: "ep@demo.eddie.test", password: "Grid-Insight-77" };
@@ -58,5 +69,41 @@ describe("the IAM across a restart", () => {
 
     // The same demo people, with the same subjects.
     expect((await logIn(iam, demoEp)).subject).toBe(ep.subject);
+  });
+});
+
+describe("the Marketplace while the IAM is away", () => {
+  const dataDir = `${tmpdir()}/iam-away-${randomBytes(4).toString("hex")}`;
+  let iam: TestIam | undefined;
+  let mp: Awaited<ReturnType<typeof startMarketplaceFor>> | undefined;
+  let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
+  afterAll(async () => {
+    await mp?.stop();
+    await iam?.stop();
+    await database?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers UNAVAILABLE while it can't fetch the IAM's keys, and works once the IAM is back", async () => {
+    database = await freshDatabaseUrl();
+    const env = { IAM_DATA_DIR: dataDir, DATABASE_URL: database.url };
+    iam = await startIam(env);
+    const person = await signUp(iam, { role: "customer" });
+    const { port, adminToken } = iam;
+    await iam.stop();
+
+    mp = await startMarketplaceFor(iam, { DATABASE_URL: database.url });
+    const getMe = () =>
+      createClient(
+        AccountService,
+        createConnectTransport({
+          baseUrl: `http://127.0.0.1:${mp?.ready.httpPort}`,
+          httpVersion: "1.1",
+        }),
+      ).getMe({}, { headers: { authorization: `Bearer ${person.accessToken}` } });
+    await expect(getMe()).rejects.toMatchObject({ code: Code.Unavailable });
+
+    iam = await startIam({ ...env, IAM_PORT: String(port), IAM_ADMIN_TOKEN: adminToken });
+    await expect(getMe()).resolves.toMatchObject({ account: { subject: person.subject } });
   });
 });
