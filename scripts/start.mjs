@@ -20,7 +20,12 @@ const parts = [
     args: ["tsx", "src/iam/main.ts"],
     env: { ...iamAdmin, IAM_DEMO_ACCOUNTS: "1" },
   },
-  { name: "marketplace", cwd: "marketplace", args: ["tsx", "src/main.ts"], env: iamAdmin },
+  {
+    name: "marketplace",
+    cwd: "marketplace",
+    args: ["tsx", "src/main.ts"],
+    env: { ...iamAdmin, MARKETPLACE_DEMO_DATA: "1" },
+  },
   // Three simulated AIIDA instances (AT, NL, FR households), unclaimed: their
   // IDs and pairing codes are printed so a customer can claim one in the app.
   {

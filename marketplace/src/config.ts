@@ -23,6 +23,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** Largest message either listener accepts or sends, in bytes. */
   readonly maxMessageBytes: number;
+  /** Publish the demo eligible party's catalog on start (`npm start` sets it). */
+  readonly demoData: boolean;
   /** Least level written to the log. */
   readonly logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -51,6 +53,7 @@ export const configVariables = {
   CORS_ORIGINS: "http://localhost:5173,http://localhost:5174",
   MAX_MESSAGE_BYTES: "4194304",
   LOG_LEVEL: "info",
+  MARKETPLACE_DEMO_DATA: "0",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -85,6 +88,10 @@ export function loadConfig(env: Env = process.env): Config {
       get("MAX_MESSAGE_BYTES") ?? configVariables.MAX_MESSAGE_BYTES,
       1024,
       64 * 1024 * 1024,
+    ),
+    demoData: flag(
+      "MARKETPLACE_DEMO_DATA",
+      get("MARKETPLACE_DEMO_DATA") ?? configVariables.MARKETPLACE_DEMO_DATA,
     ),
     logLevel: oneOf("LOG_LEVEL", get("LOG_LEVEL") ?? configVariables.LOG_LEVEL, [
       "debug",
@@ -156,6 +163,12 @@ function origins(value: string): string[] {
       }
       return url.origin;
     });
+}
+
+function flag(name: string, value: string): boolean {
+  if (value === "1" || value === "true") return true;
+  if (value === "0" || value === "false") return false;
+  throw new ConfigError(name, `must be 1 or 0, got "${value}"`);
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {

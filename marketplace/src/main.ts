@@ -3,6 +3,7 @@ import { buildApp } from "./app.js";
 import { oidcTokenVerifier } from "./auth/oidc-token-verifier.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { migrateToLatest, openDatabase } from "./db/database.js";
+import { ensureDemoCatalog } from "./demo/demo-catalog.js";
 import { createLogger } from "./log.js";
 import { startMarketplace } from "./server/marketplace-server.js";
 
@@ -27,6 +28,7 @@ const database = await openDatabase({
   process.exit(1);
 });
 await migrateToLatest(database.db);
+if (config.demoData) await ensureDemoCatalog(database.db, log);
 const app = await buildApp({
   config,
   database,
