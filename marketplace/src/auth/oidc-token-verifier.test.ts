@@ -187,6 +187,36 @@ describe("access token verification (JWT attack suite)", () => {
     expect(issuer.state.jwksFetches).toBe(fetches + 1);
   });
 
+  it("accepts a Keycloak-shaped token: RS256, several audiences, mapped claims", async () => {
+    const realmKey = await generateKeyPair("RS256", { extractable: true });
+    issuer.state.keys = [...issuer.state.keys, await publicJwk(realmKey, "kc-rsa", "RS256")];
+    const token = await new SignJWT({
+      iss: issuer.issuer,
+      aud: ["account", audience],
+      sub: "f:3b2c:erik",
+      azp: "eddie-web",
+      typ: "Bearer",
+      realm_access: { roles: ["offline_access", "default-roles-eddie"] },
+      scope: "openid email profile",
+      role: "eligible_party",
+      org_id: "acme",
+      org_name: "Acme Energy",
+      email: "erik@acme.example",
+      name: "Erik",
+    })
+      .setProtectedHeader({ alg: "RS256", typ: "at+jwt", kid: "kc-rsa" })
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(realmKey.privateKey);
+    await expect(shared.verify(token)).resolves.toMatchObject({
+      subject: "f:3b2c:erik",
+      role: Role.ELIGIBLE_PARTY,
+      organisation: { id: "acme", name: "Acme Energy" },
+      email: "erik@acme.example",
+      clientId: undefined,
+    });
+  });
+
   it("refuses to be configured with a symmetric or empty algorithm", () => {
     expect(() =>
       oidcTokenVerifier({ issuer: issuer.issuer, audience, algorithms: ["HS256"] }),
