@@ -60,7 +60,8 @@ export function isCancelled(error: unknown): boolean {
  * @param context what the person was doing, e.g. "claim this instance"
  */
 export function explainError(error: unknown, context: string): string {
-  if (!navigator.onLine || isNetworkError(error)) {
+  const offline = typeof navigator !== "undefined" && !navigator.onLine;
+  if (offline || isNetworkError(error)) {
     return `You're offline or the Marketplace can't be reached, so we couldn't ${context}. Try again when you're back online.`;
   }
   const { code, message } = errorInfo(error);

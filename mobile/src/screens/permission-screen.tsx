@@ -98,6 +98,19 @@ export function PermissionScreen({ id }: { id: string }) {
       </div>
       <StateSentence permission={p} org={org} />
       {problem && <InlineError>{problem}</InlineError>}
+      {revocable && (
+        <button type="button" className="button danger wide" onClick={() => setAsking("revoke")}>
+          Revoke access
+        </button>
+      )}
+      {p.dataRequest && (
+        <>
+          {p.dataRequest.dataNeed?.description && (
+            <p className="lead">{p.dataRequest.dataNeed.description}</p>
+          )}
+          <DataNeedExplainer request={p.dataRequest} />
+        </>
+      )}
       {waiting && (
         <div className="decision-bar">
           <button
@@ -111,19 +124,6 @@ export function PermissionScreen({ id }: { id: string }) {
             Approve
           </button>
         </div>
-      )}
-      {revocable && (
-        <button type="button" className="button danger wide" onClick={() => setAsking("revoke")}>
-          Revoke access
-        </button>
-      )}
-      {p.dataRequest && (
-        <>
-          {p.dataRequest.dataNeed?.description && (
-            <p className="lead">{p.dataRequest.dataNeed.description}</p>
-          )}
-          <DataNeedExplainer request={p.dataRequest} />
-        </>
       )}
       {p.instances.length > 0 && (
         <>

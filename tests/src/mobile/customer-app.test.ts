@@ -290,8 +290,11 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await page.getByRole("list", { name: "Notifications" }).waitFor();
     await phone.screenshot("inbox-live");
     await page.getByRole("list", { name: "Notifications" }).getByRole("link").first().click();
+    await page.getByRole("button", { name: "Approve" }).waitFor();
+    await phone.screenshot("access-request");
     await page.getByRole("button", { name: "Approve" }).click();
     await page.getByRole("dialog", { name: "Share your data?" }).waitFor();
+    await phone.screenshot("approve-confirmation");
     await page.getByRole("button", { name: "Yes, share" }).click();
     await expect
       .poll(() => page.locator(".badge").first().innerText(), { timeout: 30_000 })
