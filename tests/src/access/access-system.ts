@@ -1,22 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { create, type DescService } from "@bufbuild/protobuf";
-import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
-  AccessService,
-  AccountService,
-  CatalogService,
-  DataNeedDurationSchema,
-  InstanceService,
+  Asset,
+  createMarketplaceClient,
+  type MarketplaceClient,
   ObisCode,
   type Permission,
   type PermissionState,
-  SearchService,
-} from "@eddie-marketplace/gen";
-import { dataRequestInput } from "@eddie-marketplace/marketplace/src/catalog/testing.js";
+  publishDataRequest,
+  Schema,
+  search,
+  staticToken,
+} from "@eddie-marketplace/sdk";
 import {
   freshDatabaseUrl,
   type SignedIn,
@@ -60,6 +57,7 @@ export class AccessSystem {
   private readonly dataDir =
     `${tmpdir()}/mp-access-${process.pid}-${randomBytes(4).toString("hex")}`;
   private readonly programs: RunningProgram<unknown>[] = [];
+  private readonly clients = new Map<string, MarketplaceClient>();
 
   /** Starts the IAM and the Marketplace. */
   async start(): Promise<void> {
@@ -144,16 +142,17 @@ export class AccessSystem {
     return program;
   }
 
-  /** A Connect client of the Marketplace calling as `who`. */
-  client<S extends DescService>(service: S, who: SignedIn): Client<S> {
-    const auth: Interceptor = (next) => (req) => {
-      req.header.set("authorization", `Bearer ${who.accessToken}`);
-      return next(req);
-    };
-    return createClient(
-      service,
-      createConnectTransport({ baseUrl: this.baseUrl, httpVersion: "1.1", interceptors: [auth] }),
-    );
+  /** The SDK's Marketplace client calling as `who` (one per person). */
+  as(who: SignedIn): MarketplaceClient {
+    let mp = this.clients.get(who.accessToken);
+    if (mp === undefined) {
+      mp = createMarketplaceClient({
+        baseUrl: this.baseUrl,
+        tokenProvider: staticToken(who.accessToken),
+      });
+      this.clients.set(who.accessToken, mp);
+    }
+    return mp;
   }
 
   /** Signs a person up at the IAM and introduces them to the Marketplace (GetMe). */
@@ -164,14 +163,14 @@ export class AccessSystem {
       organisation:
         role === "eligible_party" ? `${name} ${randomBytes(3).toString("hex")}` : undefined,
     });
-    await this.client(AccountService, who).getMe({});
+    await this.as(who).account.getMe({});
     return who;
   }
 
   /** The customer claims the node's instance with the pairing code it shows. */
   async claim(who: SignedIn, node: RunningProgram<unknown>, instanceId: string) {
     const code = await pairingCode(node, instanceId);
-    return this.client(InstanceService, who).claimInstance({ instanceId, pairingCode: code });
+    return this.as(who).instances.claimInstance({ instanceId, pairingCode: code });
   }
 
   /**
@@ -181,43 +180,36 @@ export class AccessSystem {
    */
   async publishRequest(ep: SignedIn, deliveryEndpoint: string, name = "Heat pump optimisation") {
     const now = Date.now();
-    const catalog = this.client(CatalogService, ep);
-    const { dataRequest } = await catalog.createDataRequest({
-      input: dataRequestInput(
-        { countries: ["AT"], deliveryEndpoint },
-        {
-          name,
-          transmissionSchedule: "*/5 * * * * *",
-          dataTags: [ObisCode.POSITIVE_ACTIVE_ENERGY, ObisCode.POSITIVE_ACTIVE_INSTANTANEOUS_POWER],
-          duration: create(DataNeedDurationSchema, {
-            kind: {
-              case: "absolute",
-              value: {
-                start: timestampFromMs(now - 60_000),
-                end: timestampFromMs(now + 3_600_000),
-              },
-            },
-          }),
+    const published = await publishDataRequest(this.as(ep), {
+      dataNeed: {
+        name,
+        description: "We shift your heat pump to the cheapest hours.",
+        purpose: "Optimising heat pump operation against dynamic tariffs",
+        policyLink: "https://ep.example/privacy",
+        duration: {
+          kind: {
+            case: "absolute",
+            value: { start: timestampFromMs(now - 60_000), end: timestampFromMs(now + 3_600_000) },
+          },
         },
-      ),
+        transmissionSchedule: "*/5 * * * * *",
+        schemas: [Schema.SMART_METER_P1_CIM_V1_12],
+        asset: Asset.CONNECTION_AGREEMENT_POINT,
+        dataTags: [ObisCode.POSITIVE_ACTIVE_ENERGY, ObisCode.POSITIVE_ACTIVE_INSTANTANEOUS_POWER],
+      },
+      countries: ["AT"],
+      deliveryEndpoint,
     });
-    const id = dataRequest?.id ?? "";
-    await catalog.publishDataRequest({ id });
-    return id;
+    return published.id;
   }
 
   /** The EP searches for a data request and returns the run's ID and matches. */
   async search(ep: SignedIn, dataRequestId: string) {
-    let runId = "";
+    const run = search(this.as(ep), dataRequestId, { timeoutMs: 5_000 });
     const matches: string[] = [];
-    for await (const e of this.client(SearchService, ep).searchInstances({
-      dataRequestId,
-      timeout: durationFromMs(5_000),
-    })) {
-      if (e.event.case === "started") runId = e.event.value.searchRunId;
-      if (e.event.case === "match") matches.push(e.event.value.instanceId);
-    }
-    return { runId, matches: matches.sort() };
+    for await (const m of run.matches()) matches.push(m.instanceId);
+    const { id } = await run.summary;
+    return { runId: id, matches: matches.sort() };
   }
 
   /** Polls a permission (as `who`) until `state`, returning it. */
@@ -227,7 +219,7 @@ export class AccessSystem {
     state: PermissionState,
     timeoutMs = 20_000,
   ): Promise<Permission> {
-    const access = this.client(AccessService, who);
+    const { access } = this.as(who);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { permission } = await access.getPermission({ id });

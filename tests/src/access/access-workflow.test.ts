@@ -1,16 +1,16 @@
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
 import {
-  AccessService,
-  CatalogService,
+  Code,
+  ConnectError,
   DeliverRequestSchema,
   type DeliverResponse,
   IngestService,
   InstanceDeliveryState,
   NotificationKind,
-  NotificationService,
   PermissionState,
-} from "@eddie-marketplace/gen";
+  requestAccess,
+  subscribe,
+} from "@eddie-marketplace/sdk";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
 import * as grpc from "@grpc/grpc-js";
 import pg from "pg";
@@ -84,8 +84,8 @@ describe("asking for access, end to end", () => {
     dataRequestId = await system.publishRequest(ep, `http://127.0.0.1:${receiver.ready.port}`);
     // Workflow 3: a customer browses and finds it.
     const browse = await system
-      .client(CatalogService, alice)
-      .listDataRequests({ filter: { countries: ["AT"] } });
+      .as(alice)
+      .catalog.listDataRequests({ filter: { countries: ["AT"] } });
     expect(browse.dataRequests.map((d) => d.id)).toContain(dataRequestId);
     // Workflow 5: the search finds all three households.
     const found = await system.search(ep, dataRequestId);
@@ -96,53 +96,42 @@ describe("asking for access, end to end", () => {
     // Workflow 6: asking access notifies each household once; asking again is idempotent.
     // Alice's app is subscribed from an empty inbox (after_id 0), so nothing can slip by.
     const aliceInbox = new AbortController();
-    const live = system
-      .client(NotificationService, alice)
-      .subscribe({ afterId: "0" }, { signal: aliceInbox.signal })
-      [Symbol.asyncIterator]();
-    const access = system.client(AccessService, ep);
-    const asked = await access.requestAccess({ searchRunId: runId });
+    const live = subscribe(system.as(alice), { afterId: "0", signal: aliceInbox.signal })[
+      Symbol.asyncIterator
+    ]();
+    const asked = await requestAccess(system.as(ep), runId);
     expect(asked.requestsSent).toBe(3);
-    const again = await access.requestAccess({ searchRunId: runId });
+    const again = await requestAccess(system.as(ep), runId);
     expect(again).toMatchObject({ requestsSent: 0, alreadyRequested: 3 });
     for (const p of asked.permissions) {
       const instance = p.instances[0]?.instanceId ?? "";
       const owner = Object.entries(nodes).find(([, n]) => n.instanceId === instance)?.[0];
       if (owner) permissionOf[owner] = p.id;
     }
-    for (;;) {
-      const next = await live.next();
-      const event = next.value?.event;
-      if (event?.case === "notification") {
-        expect(event.value.kind).toBe(NotificationKind.ACCESS_REQUESTED);
-        expect(event.value.permissionId).toBe(permissionOf.alice);
-        break;
-      }
-    }
+    const first = await live.next();
+    expect(first.value?.kind).toBe(NotificationKind.ACCESS_REQUESTED);
+    expect(first.value?.permissionId).toBe(permissionOf.alice);
     aliceInbox.abort();
+    await live.return(undefined);
   });
 
   it("delivers only from the household that approved, and stops on revocation", async () => {
-    const epInbox = system.client(NotificationService, ep);
+    const epInbox = system.as(ep).notifications;
     // The request as the household sees it: who asks, why, what, for how long.
-    const seen = await system
-      .client(AccessService, alice)
-      .getPermission({ id: permissionOf.alice ?? "" });
+    const seen = await system.as(alice).access.getPermission({ id: permissionOf.alice ?? "" });
     expect(seen.permission?.organisation?.name).toContain("Acme Energy");
     expect(seen.permission?.dataRequest?.dataNeed?.purpose).not.toBe("");
     expect(seen.permission?.dataRequest?.dataNeed?.policyLink).toMatch(/^https:/);
 
     // Nobody decides for another household.
     expect(
-      await codeOf(
-        system.client(AccessService, bob).approvePermission({ id: permissionOf.alice ?? "" }),
-      ),
+      await codeOf(system.as(bob).access.approvePermission({ id: permissionOf.alice ?? "" })),
     ).toBe(Code.NotFound);
 
-    await system.client(AccessService, alice).approvePermission({ id: permissionOf.alice ?? "" });
+    await system.as(alice).access.approvePermission({ id: permissionOf.alice ?? "" });
     await system
-      .client(AccessService, bob)
-      .rejectPermission({ id: permissionOf.bob ?? "", reason: "not interested" });
+      .as(bob)
+      .access.rejectPermission({ id: permissionOf.bob ?? "", reason: "not interested" });
 
     const active = await system.permissionIn(
       alice,
@@ -164,7 +153,7 @@ describe("asking for access, end to end", () => {
 
     // Revocation: the node stops and reports it; nothing arrives after.
     const revokedAt = Date.now();
-    await system.client(AccessService, alice).revokePermission({ id: permissionOf.alice ?? "" });
+    await system.as(alice).access.revokePermission({ id: permissionOf.alice ?? "" });
     await expectStopped(alice, permissionOf.alice ?? "");
     const stoppedSeenAt = Date.now();
     expect(stoppedSeenAt - revokedAt).toBeLessThan(5_000);
@@ -181,13 +170,9 @@ describe("asking for access, end to end", () => {
 
     // Approving after revocation is refused.
     expect(
-      await codeOf(
-        system.client(AccessService, alice).approvePermission({ id: permissionOf.alice ?? "" }),
-      ),
+      await codeOf(system.as(alice).access.approvePermission({ id: permissionOf.alice ?? "" })),
     ).toBe(Code.FailedPrecondition);
-    const trail = await system
-      .client(AccessService, ep)
-      .getPermission({ id: permissionOf.alice ?? "" });
+    const trail = await system.as(ep).access.getPermission({ id: permissionOf.alice ?? "" });
     expect(trail.events.map((e) => e.toState)).toEqual([
       PermissionState.REQUESTED,
       PermissionState.APPROVED,
@@ -201,8 +186,8 @@ describe("asking for access, end to end", () => {
     const carolsId = permissionOf.carol ?? "";
     // Carol's home is offline when she approves.
     await nodes.carol.program.stop();
-    await system.client(AccessService, carol).approvePermission({ id: carolsId });
-    const approved = await system.client(AccessService, carol).getPermission({ id: carolsId });
+    await system.as(carol).access.approvePermission({ id: carolsId });
+    const approved = await system.as(carol).access.getPermission({ id: carolsId });
     expect(approved.permission?.state).toBe(PermissionState.APPROVED);
     expect(approved.permission?.instances[0]?.state).toBe(InstanceDeliveryState.PENDING);
 
@@ -226,14 +211,12 @@ describe("asking for access, end to end", () => {
       if (Date.now() > deadline) throw new Error("the restarted node did not resume delivering");
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(
-      (await system.client(AccessService, carol).getPermission({ id: carolsId })).permission?.state,
-    ).toBe(PermissionState.ACTIVE);
+    expect((await system.as(carol).access.getPermission({ id: carolsId })).permission?.state).toBe(
+      PermissionState.ACTIVE,
+    );
 
     // The EP terminates; the node stops.
-    await system
-      .client(AccessService, ep)
-      .terminatePermission({ id: carolsId, reason: "study over" });
+    await system.as(ep).access.terminatePermission({ id: carolsId, reason: "study over" });
     await expectStopped(carol, carolsId);
   });
 
@@ -271,8 +254,8 @@ describe("asking for access, end to end", () => {
       const deadline = Date.now() + 15_000;
       for (;;) {
         const { permission } = await system
-          .client(AccessService, bob)
-          .getPermission({ id: permissionOf.bob ?? "" });
+          .as(bob)
+          .access.getPermission({ id: permissionOf.bob ?? "" });
         const instance = permission?.instances[0];
         if (instance?.state === InstanceDeliveryState.FAILED) {
           expect(instance.detail).toContain("signature");
@@ -314,7 +297,7 @@ describe("asking for access, end to end", () => {
   });
 
   async function expectStopped(who: SignedIn, id: string): Promise<void> {
-    const access = system.client(AccessService, who);
+    const { access } = system.as(who);
     const deadline = Date.now() + 5_000;
     for (;;) {
       const { permission } = await access.getPermission({ id });

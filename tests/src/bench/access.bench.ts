@@ -12,8 +12,12 @@
 //
 // PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local
 // server on 127.0.0.1:5432 (started when installed but down); else embedded.
-import { AccessService, InstanceDeliveryState, PermissionState } from "@eddie-marketplace/gen";
-import { type ReceivedRecord, startIngestReceiver } from "@eddie-marketplace/sdk/receiver";
+import {
+  InstanceDeliveryState,
+  PermissionState,
+  type ReceivedRecord,
+  startIngestReceiver,
+} from "@eddie-marketplace/sdk";
 import { AccessSystem } from "../access/access-system.js";
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -74,8 +78,8 @@ const collecting = (async () => {
 const toFirst: number[] = [];
 const toStopped: number[] = [];
 const revocations: { id: string; revokedAt: number }[] = [];
-const customerAccess = system.client(AccessService, customer);
-const epAccess = system.client(AccessService, ep);
+const customerAccess = system.as(customer).access;
+const epAccess = system.as(ep).access;
 console.log(
   `access bench: ${runs} runs, Marketplace on ${system.onPostgres ? "PostgreSQL" : "the embedded database"}, one AIIDA node, receiver in process`,
 );

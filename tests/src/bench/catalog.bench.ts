@@ -14,17 +14,6 @@
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { create } from "@bufbuild/protobuf";
-import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import {
-  Asset,
-  CatalogFilterSchema,
-  CatalogService,
-  ObisCode,
-  Schema,
-  ServiceCategory,
-  SortOrder,
-} from "@eddie-marketplace/gen";
 import {
   type BrowseRequest,
   browseQuery,
@@ -47,6 +36,17 @@ import type {
   ServiceOfferTable,
 } from "@eddie-marketplace/marketplace/src/db/schema.js";
 import { createTestDatabaseUrl } from "@eddie-marketplace/marketplace/src/db/test-database.js";
+import {
+  Asset,
+  CatalogFilterSchema,
+  createMarketplaceClient,
+  type MarketplaceClient,
+  ObisCode,
+  Schema,
+  ServiceCategory,
+  SortOrder,
+  staticToken,
+} from "@eddie-marketplace/sdk";
 import { type Insertable, type Kysely, sql } from "kysely";
 import { marketplaceEnvFor, signUp, startIam, type TestIam } from "../harness/iam.js";
 import { marketplacePorts, type RunningProgram, startProgram } from "../harness/program.js";
@@ -388,7 +388,7 @@ const mixes: Mix[] = [
   },
 ];
 
-type Catalog = Client<typeof CatalogService>;
+type Catalog = MarketplaceClient["catalog"];
 
 async function browsePage(client: Catalog, mix: Mix, token: string) {
   const req = { ...mix.request, pageToken: token };
@@ -515,21 +515,12 @@ async function main(): Promise<void> {
       ready: marketplacePorts,
     });
     const baseUrl = `http://127.0.0.1:${marketplace.ready.httpPort}`;
-    const clientFor = (token: string): Catalog => {
-      const bearer: Interceptor = (next) => (req) => {
-        req.header.set("authorization", `Bearer ${token}`);
-        return next(req);
-      };
-      return createClient(
-        CatalogService,
-        createConnectTransport({
-          baseUrl,
-          httpVersion: "1.1",
-          useBinaryFormat: false,
-          interceptors: [bearer],
-        }),
-      );
-    };
+    const clientFor = (token: string): Catalog =>
+      createMarketplaceClient({
+        baseUrl,
+        tokenProvider: staticToken(token),
+        useBinaryFormat: false,
+      }).catalog;
     const clients = { customer: clientFor(customer.accessToken), ep: clientFor(ep.accessToken) };
 
     // Warm up connections, the JIT and PostgreSQL's caches.
