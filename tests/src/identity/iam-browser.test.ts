@@ -81,6 +81,22 @@ describe("the IAM's pages in a real browser", () => {
     await page.click("button[type=submit]");
     expect(new URL(await callback).searchParams.get("code")).toBeTruthy();
     expect(violations).toEqual([]);
+
+    await page.waitForURL(`${appClients.web.redirectUri}**`);
+
+    // Log out: the IAM asks, then sends the person back to the app.
+    const loggedOut = new Promise<string>((resolve) => {
+      void page.route("http://localhost:5173/", (route) => {
+        resolve(route.request().url());
+        void route.fulfill({ contentType: "text/html", body: "<p>signed out</p>" });
+      });
+    });
+    const end = new URL(`${iam.issuer}/session/end`);
+    end.searchParams.set("client_id", appClients.web.clientId);
+    end.searchParams.set("post_logout_redirect_uri", "http://localhost:5173/");
+    await page.goto(end.toString());
+    await page.getByRole("button", { name: "Log out" }).click();
+    expect(await loggedOut).toBe("http://localhost:5173/");
     await page.close();
   });
 });
