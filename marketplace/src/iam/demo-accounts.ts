@@ -26,4 +26,7 @@ export async function ensureDemoAccounts(accounts: IamAccounts, log: Logger): Pr
     const account = await accounts.signUp(demo);
     log.info("demo account created", { email: demo.email, role: account.role });
   }
+  log.info("demo accounts ready (passwords in the README)", {
+    emails: demoAccounts.map((d) => d.email),
+  });
 }
