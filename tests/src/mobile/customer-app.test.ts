@@ -9,6 +9,7 @@ import {
   publishDataRequest,
   requestAccess,
   Schema,
+  ServiceCategory,
   search,
   staticToken,
 } from "@eddie-marketplace/sdk";
@@ -38,6 +39,10 @@ import {
 
 describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () => {
   const suffix = randomBytes(3).toString("hex");
+  const customer = {
+    email: `anna-${suffix}@household.example`,
+    password: `Pw-${randomBytes(9).toString("base64url")}`,
+  };
   let preview: MobilePreview;
   let iam: TestIam;
   let mp: RunningProgram<{ httpPort: number; grpcPort: number }>;
@@ -154,10 +159,8 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await page.waitForURL((u) => u.origin === iam.issuer);
     await page.getByLabel("a customer (household)").check();
     await page.getByLabel("Your name").fill("Anna Huber");
-    await page.getByLabel("E-mail").fill(`anna-${suffix}@household.example`);
-    await page
-      .getByLabel("Password (at least 10 characters)")
-      .fill(`Pw-${randomBytes(9).toString("base64url")}`);
+    await page.getByLabel("E-mail").fill(customer.email);
+    await page.getByLabel("Password (at least 10 characters)").fill(customer.password);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForURL(`${preview.origin}/`);
     await page.getByRole("heading", { name: "My home" }).waitFor();
@@ -381,5 +384,65 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await page.getByRole("article", { name: `Instance ${node.ready.instanceId}` }).waitFor();
     expect(await page.getByRole("heading", { name: "You're offline" }).count()).toBe(0);
     await phone.screenshot("back-online");
+  });
+
+  it("browses service offers by category and opens one", async () => {
+    const created = await ep.catalog.createServiceOffer({
+      input: {
+        name: `Solar coach ${suffix}`,
+        description: "Tips to use more of your own solar power.\nMonthly report by e-mail.",
+        category: ServiceCategory.SELF_CONSUMPTION,
+        countries: ["AT", "DE"],
+        link: "https://wattwise.example/solar-coach",
+        dataTags: [ObisCode.NEGATIVE_ACTIVE_ENERGY, ObisCode.POSITIVE_ACTIVE_ENERGY],
+      },
+    });
+    await ep.catalog.publishServiceOffer({ id: created.serviceOffer?.id ?? "" });
+
+    await page.getByRole("link", { name: "Browse" }).click();
+    await page.getByRole("button", { name: "Services" }).click();
+    await page.getByLabel("Search").fill(suffix);
+    await page.waitForURL((u) => u.searchParams.get("q") === suffix);
+    await page.getByRole("button", { name: "Filters" }).click();
+    await page.getByLabel("Category").selectOption({ label: "Heat pumps and charging" });
+    await page.getByRole("heading", { name: "No services found" }).waitFor();
+    await page.getByLabel("Category").selectOption({ label: "Solar and batteries" });
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("link", { name: new RegExp(`Solar coach ${suffix}`) }).click();
+    await page.getByRole("heading", { name: `Solar coach ${suffix}` }).waitFor();
+    const details = await page.locator("dl.explainer").innerText();
+    expect(details).toContain("Energy export (kWh)");
+    expect(details).toContain("Austria, Germany");
+    expect(
+      await page.getByRole("link", { name: /Learn more at Wattwise Energy/ }).getAttribute("href"),
+    ).toBe("https://wattwise.example/solar-coach");
+    await phone.screenshot("service-offer");
+  });
+
+  it("logs out at the IAM and logs in again to the same account", async () => {
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL((u) => u.origin === iam.issuer);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("heading", { name: "Your meter data, your decision" }).waitFor();
+
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL((u) => u.origin === iam.issuer);
+    await page.getByLabel("E-mail").fill(customer.email);
+    await page.getByLabel("Password").fill(customer.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "My home" }).waitFor();
+    await page.getByRole("article", { name: `Instance ${node.ready.instanceId}` }).waitFor();
+    await phone.screenshot("logged-in-again");
+  });
+
+  it("releases the instance after a confirmation", async () => {
+    const card = page.getByRole("article", { name: `Instance ${node.ready.instanceId}` });
+    await card.getByRole("button", { name: "Release" }).click();
+    await page.getByRole("dialog", { name: "Release this instance?" }).waitFor();
+    await page.getByRole("button", { name: "Release", exact: true }).last().click();
+    await page.getByRole("heading", { name: "No instance yet" }).waitFor();
+    expect(await card.count()).toBe(0);
+    await phone.screenshot("released");
   });
 });
