@@ -37,8 +37,6 @@ export { startNodes, VERSION } from "./node-program.js";
 export type { MatchCriteria } from "./query/query-evaluator.js";
 export { evaluateQuery, findMatchingSource } from "./query/query-evaluator.js";
 export { InstanceSources } from "./sources/instance-sources.js";
-export type { ObisDescription } from "./sources/obis-vocabulary.js";
-export { describeObis } from "./sources/obis-vocabulary.js";
 export { SimulatedMeter } from "./sources/simulated-meter.js";
 export type { SourceProfile, SourceTemplate } from "./sources/source-profiles.js";
 export {

@@ -60,5 +60,6 @@ export {
   parseSchema,
   schemaName,
   schemaValues,
+  tryDescribeObis,
   tryParseObis,
 } from "./vocabulary.js";

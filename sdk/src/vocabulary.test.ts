@@ -12,6 +12,7 @@ import {
   parseSchema,
   schemaName,
   schemaValues,
+  tryDescribeObis,
   tryParseObis,
 } from "./vocabulary.js";
 
@@ -42,6 +43,9 @@ describe("the AIIDA vocabulary, read from the contracts", () => {
     expect(() => parseObis("1-0:99.9.9")).toThrow(/"1-0:99.9.9" is not a known OBIS code/);
     expect(tryParseObis("nonsense")).toBeUndefined();
     expect(() => describeObis(ObisCode.UNSPECIFIED)).toThrow(RangeError);
+    expect(tryDescribeObis(ObisCode.UNSPECIFIED)).toBeUndefined();
+    expect(tryDescribeObis(9_999 as ObisCode)).toBeUndefined();
+    expect(tryDescribeObis(ObisCode.INSTANTANEOUS_VOLTAGE_IN_PHASE_L1)?.code).toBe("1-0:32.7.0");
   });
 
   it("names schemas, assets and data source types as AIIDA does, both ways", () => {

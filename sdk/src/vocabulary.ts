@@ -66,6 +66,18 @@ export function describeObis(value: ObisCode): ObisDescription {
 }
 
 /**
+ * Like {@link describeObis}, but answers `undefined` for `OBIS_CODE_UNSPECIFIED`
+ * and numbers the contracts do not define (for labels with a fallback, and
+ * for validation).
+ *
+ * @example
+ * tryDescribeObis(tag)?.code ?? `#${tag}`;
+ */
+export function tryDescribeObis(value: ObisCode): ObisDescription | undefined {
+  return obisByValue.get(value);
+}
+
+/**
  * Parses an OBIS code as written by AIIDA and on meters ("1-0:1.8.0") into its
  * enum value. Surrounding blanks are ignored; a trailing "*255" billing-period
  * suffix, as some meters print it, is accepted.

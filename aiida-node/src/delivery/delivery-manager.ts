@@ -9,9 +9,9 @@ import {
   GRANT_JWKS_PATH,
   type GrantClaims,
   GrantError,
-  obisCodeText,
   verifyGrant,
 } from "@eddie-marketplace/sdk/grant";
+import { describeObis } from "@eddie-marketplace/sdk/vocabulary";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import type {
   PermissionContext,
@@ -124,7 +124,7 @@ export class DeliveryManager implements PermissionHandler {
       if ("missing" in planned) {
         void this.finished(permissionId, {
           kind: "refused",
-          detail: `no enabled data source yields ${obisCodeText(planned.missing)}`,
+          detail: `no enabled data source yields ${describeObis(planned.missing).code}`,
         });
         continue;
       }
@@ -167,7 +167,7 @@ export class DeliveryManager implements PermissionHandler {
     if ("missing" in planned) {
       return {
         accepted: false,
-        reason: `no enabled data source yields ${obisCodeText(planned.missing)}`,
+        reason: `no enabled data source yields ${describeObis(planned.missing).code}`,
       };
     }
     if (claims.end.getTime() <= Date.now()) {

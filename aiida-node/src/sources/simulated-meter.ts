@@ -7,7 +7,7 @@ import {
   EnergyRecordSchema,
   ObisCode,
 } from "@eddie-marketplace/gen";
-import { describeObis } from "./obis-vocabulary.js";
+import { tryDescribeObis } from "@eddie-marketplace/sdk/vocabulary";
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
@@ -84,7 +84,7 @@ export class SimulatedMeter {
   ): EnergyRecord[] {
     for (const tag of tags) {
       if (!this.tags.has(tag)) {
-        const code = describeObis(tag)?.code ?? `#${tag}`;
+        const code = tryDescribeObis(tag)?.code ?? `#${tag}`;
         throw new RangeError(`source "${this.source.id}" does not yield ${code}`);
       }
     }

@@ -1,16 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getOption } from "@bufbuild/protobuf";
 import { durationMs, timestampDate } from "@bufbuild/protobuf/wkt";
-import {
-  AssetSchema,
-  aiida_name,
-  type DataSource,
-  DataSourceTypeSchema,
-} from "@eddie-marketplace/gen";
+import type { DataSource } from "@eddie-marketplace/gen";
+import { assetName, dataSourceTypeName, tryDescribeObis } from "@eddie-marketplace/sdk/vocabulary";
 import QRCode from "qrcode";
 import type { LinkStatus } from "../link/marketplace-link.js";
-import { describeObis } from "../sources/obis-vocabulary.js";
 
 /** What the status page needs of an instance (an `StatusView` is one). */
 export interface StatusView {
@@ -167,19 +161,26 @@ export function statusJson(instance: StatusView, version: string): InstanceStatu
 }
 
 function sourceJson(s: DataSource): Record<string, unknown> {
-  const type = DataSourceTypeSchema.value[s.type];
-  const asset = AssetSchema.value[s.asset];
   return {
     id: s.id,
     name: s.name,
-    type: type ? getOption(type, aiida_name) : String(s.type),
-    asset: asset ? getOption(asset, aiida_name) : String(s.asset),
+    type: nameOr(s.type, dataSourceTypeName),
+    asset: nameOr(s.asset, assetName),
     country: s.country,
-    data_tags: s.dataTags.map((t) => describeObis(t)?.code ?? String(t)),
+    data_tags: s.dataTags.map((t) => tryDescribeObis(t)?.code ?? String(t)),
     sampling_interval_seconds: s.samplingInterval ? durationMs(s.samplingInterval) / 1000 : null,
     history_start: s.historyStart ? timestampDate(s.historyStart).toISOString() : null,
     enabled: s.enabled,
   };
+}
+
+/** The AIIDA name of an enum value, or its number when the contracts name none. */
+function nameOr<E extends number>(value: E, name: (value: E) => string): string {
+  try {
+    return name(value);
+  } catch {
+    return String(value);
+  }
 }
 
 function summary(all: readonly StatusView[]) {

@@ -11,6 +11,7 @@ import {
   type ServiceOfferInput,
   ServiceOfferSchema,
 } from "@eddie-marketplace/gen";
+import { tryParseObis } from "@eddie-marketplace/sdk/vocabulary";
 import type { Insertable, Kysely, Selectable } from "kysely";
 import type {
   Database,
@@ -25,7 +26,6 @@ import {
   categoryNameOf,
   categoryOf,
   obisCodeOf,
-  obisTagOf,
   schemaNameOf,
   schemaOf,
 } from "./vocabulary-codes.js";
@@ -121,7 +121,7 @@ export function dataRequestFromRow(row: DataRequestRow): DataRequest {
     transmissionSchedule: row.transmission_schedule,
     schemas: defined(row.schemas.map(schemaOf)),
     asset: assetOf(row.asset),
-    dataTags: defined(row.data_tags.map(obisTagOf)),
+    dataTags: defined(row.data_tags.map(tryParseObis)),
   });
   return create(DataRequestSchema, {
     id: row.id,
@@ -147,7 +147,7 @@ export function serviceOfferFromRow(row: ServiceOfferRow): ServiceOffer {
     category: categoryOf(row.category),
     countries: row.countries,
     link: row.link,
-    dataTags: defined(row.data_tags.map(obisTagOf)),
+    dataTags: defined(row.data_tags.map(tryParseObis)),
     dataRequestId: row.data_request_id ?? "",
     createdAt: timestampFromDate(row.created_at),
     updatedAt: timestampFromDate(row.updated_at),

@@ -1,4 +1,5 @@
 import { Asset, ObisCode, Schema, ServiceCategory } from "@eddie-marketplace/gen";
+import { tryParseObis } from "@eddie-marketplace/sdk/vocabulary";
 import { describe, expect, it } from "vitest";
 import { countryCodes, isCountryCode } from "./country-codes.js";
 import { parsePeriod } from "./validation.js";
@@ -7,7 +8,6 @@ import {
   assetOf,
   categoryNameOf,
   obisCodeOf,
-  obisTagOf,
   schemaNameOf,
   schemaOf,
 } from "./vocabulary-codes.js";
@@ -37,10 +37,10 @@ describe("the vocabulary as stored", () => {
   it("reads OBIS codes from the contracts' enum options, both ways", () => {
     expect(obisCodeOf(ObisCode.POSITIVE_ACTIVE_ENERGY)).toBe("1-0:1.8.0");
     expect(obisCodeOf(ObisCode.INSTANTANEOUS_VOLTAGE_IN_PHASE_L1)).toBe("1-0:32.7.0");
-    expect(obisTagOf("1-0:2.8.0")).toBe(ObisCode.NEGATIVE_ACTIVE_ENERGY);
+    expect(tryParseObis("1-0:2.8.0")).toBe(ObisCode.NEGATIVE_ACTIVE_ENERGY);
     expect(obisCodeOf(ObisCode.UNSPECIFIED)).toBeUndefined();
     const tags = Object.values(ObisCode).filter((v) => typeof v === "number" && v !== 0);
-    for (const tag of tags) expect(obisTagOf(obisCodeOf(tag as ObisCode) ?? "")).toBe(tag);
+    for (const tag of tags) expect(tryParseObis(obisCodeOf(tag as ObisCode) ?? "")).toBe(tag);
   });
 
   it("uses AIIDA's names for schemas and assets", () => {

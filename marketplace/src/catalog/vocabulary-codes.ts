@@ -8,12 +8,11 @@ import {
 import {
   assetName,
   assetValues,
-  obisCodes,
   parseAsset,
   parseSchema,
   schemaName,
   schemaValues,
-  tryParseObis,
+  tryDescribeObis,
 } from "@eddie-marketplace/sdk/vocabulary";
 
 // The catalog stores the vocabulary as AIIDA writes it ("1-0:1.8.0",
@@ -25,12 +24,7 @@ import {
 
 /** The OBIS code of a data tag, e.g. "1-0:1.8.0"; undefined for UNSPECIFIED or unknown numbers. */
 export function obisCodeOf(tag: ObisCode): string | undefined {
-  return obisCodes.find((o) => o.value === tag)?.code;
-}
-
-/** The data tag of an OBIS code string; undefined when the contracts don't know it. */
-export function obisTagOf(code: string): ObisCode | undefined {
-  return tryParseObis(code);
+  return tryDescribeObis(tag)?.code;
 }
 
 /** The AIIDA name of a schema, e.g. "SMART-METER-P1-RAW". */

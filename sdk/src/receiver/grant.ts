@@ -3,18 +3,16 @@
 // before configuring anything, and the eligible party's receiver checks it
 // before accepting data. This module is the one place its format lives; it
 // knows nothing of transports, so the Marketplace and the node import it too.
-import { type DescEnum, getOption } from "@bufbuild/protobuf";
-import {
-  type Asset,
-  AssetSchema,
-  aiida_name,
-  ObisCode,
-  ObisCodeSchema,
-  obis,
-  type Schema,
-  SchemaSchema,
-} from "@eddie-marketplace/gen";
+import type { Asset, ObisCode, Schema } from "@eddie-marketplace/gen";
 import { decodeJwt, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
+import {
+  assetName,
+  describeObis,
+  parseAsset,
+  parseObis,
+  parseSchema,
+  schemaName,
+} from "../vocabulary.js";
 
 /** The JOSE `typ` header of every grant. */
 export const GRANT_TYPE = "eddie-grant+jwt";
@@ -76,9 +74,9 @@ export function grantPayload(claims: GrantClaims, issuedAt: Date): JWTPayload {
     instance_id: claims.instanceId,
     organisation_name: claims.organisationName,
     data_request_id: claims.dataRequestId,
-    data_tags: claims.dataTags.map(obisCodeText),
-    schemas: claims.schemas.map((s) => aiidaName(SchemaSchema, s)),
-    asset: aiidaName(AssetSchema, claims.asset),
+    data_tags: claims.dataTags.map((t) => inVocabulary(() => describeObis(t).code)),
+    schemas: claims.schemas.map((s) => inVocabulary(() => schemaName(s))),
+    asset: inVocabulary(() => assetName(claims.asset)),
     transmission_schedule: claims.transmissionSchedule,
     delivery_endpoint: claims.deliveryEndpoint,
     start: Math.floor(claims.start.getTime() / 1000),
@@ -187,9 +185,9 @@ function claimsOf(p: JWTPayload): GrantClaims {
     organisationId: aud,
     organisationName: str("organisation_name"),
     dataRequestId: str("data_request_id"),
-    dataTags: list("data_tags").map(obisCodeOf),
-    schemas: list("schemas").map((s) => enumOfAiidaName(SchemaSchema, s, "schema") as Schema),
-    asset: enumOfAiidaName(AssetSchema, str("asset"), "asset") as Asset,
+    dataTags: list("data_tags").map((t) => inVocabulary(() => parseObis(t))),
+    schemas: list("schemas").map((s) => inVocabulary(() => parseSchema(s))),
+    asset: inVocabulary(() => parseAsset(str("asset"))),
     transmissionSchedule: str("transmission_schedule"),
     deliveryEndpoint: str("delivery_endpoint"),
     start: new Date(num("start") * 1000),
@@ -197,32 +195,12 @@ function claimsOf(p: JWTPayload): GrantClaims {
   };
 }
 
-/** The OBIS code as printed on meters ("1-0:1.8.0") for an {@link ObisCode}. */
-export function obisCodeText(code: ObisCode): string {
-  const value = ObisCodeSchema.value[code];
-  const text = value === undefined ? undefined : getOption(value, obis).code;
-  if (!text) throw new GrantError(`no OBIS code for ${ObisCode[code] ?? code}`);
-  return text;
-}
-
-/** The {@link ObisCode} for a printed OBIS code ("1-0:1.8.0"). */
-export function obisCodeOf(text: string): ObisCode {
-  for (const value of ObisCodeSchema.values) {
-    if (getOption(value, obis).code === text) return value.number as ObisCode;
+/** Reads the vocabulary; a code or name the contracts don't define is a {@link GrantError}. */
+function inVocabulary<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof RangeError) throw new GrantError(e.message);
+    throw e;
   }
-  throw new GrantError(`unknown OBIS code "${text}"`);
-}
-
-function aiidaName(schema: DescEnum, n: number): string {
-  const value = schema.value[n];
-  const name = value === undefined ? "" : getOption(value, aiida_name);
-  if (!name) throw new GrantError(`no AIIDA name for ${schema.name} ${n}`);
-  return name;
-}
-
-function enumOfAiidaName(schema: DescEnum, name: string, what: string): number {
-  for (const value of schema.values) {
-    if (value.number !== 0 && getOption(value, aiida_name) === name) return value.number;
-  }
-  throw new GrantError(`unknown ${what} "${name}"`);
 }

@@ -9,8 +9,6 @@ export {
   GRANT_TYPE,
   GrantError,
   grantPayload,
-  obisCodeOf,
-  obisCodeText,
   verifyGrant,
 } from "./grant.js";
 export type {

@@ -3,18 +3,13 @@ import {
   type DeliverRequest,
   type DeliverResponse,
   IngestService,
-  ObisCode,
+  type ObisCode,
 } from "@eddie-marketplace/gen";
 import * as grpc from "@grpc/grpc-js";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import { grpcServiceDefinition } from "../grpc-js.js";
-import {
-  GRANT_JWKS_PATH,
-  type GrantClaims,
-  GrantError,
-  obisCodeText,
-  verifyGrant,
-} from "./grant.js";
+import { tryDescribeObis } from "../vocabulary.js";
+import { GRANT_JWKS_PATH, type GrantClaims, GrantError, verifyGrant } from "./grant.js";
 
 /** One energy record as the receiver accepted it, with the permission it came under. */
 export interface ReceivedRecord {
@@ -203,7 +198,7 @@ export async function startIngestReceiver(options: IngestReceiverOptions): Promi
           for (const r of message.value.records) {
             const measuredAt = r.measuredAt === undefined ? undefined : timestampDate(r.measuredAt);
             const problem = !allowed.has(r.dataTag)
-              ? `data tag ${ObisCode[r.dataTag] === undefined ? r.dataTag : obisCodeText(r.dataTag)} is not in the grant`
+              ? `data tag ${tryDescribeObis(r.dataTag)?.code ?? r.dataTag} is not in the grant`
               : measuredAt === undefined
                 ? "a record lacks its measurement time"
                 : measuredAt < claims.start || measuredAt > claims.end
