@@ -20,8 +20,8 @@ export const outputDir = `${repo}tests/output`;
 /** The app's preview server; `build` fills it with a build for the given system. */
 export interface MobilePreview {
   /**
-   * "http://127.0.0.1:<port>" (the IAM in tests listens on 127.0.0.1 too; its
-   * pages allow form posts only to their own host): register `${origin}/callback` at the IAM, allow it in CORS. */
+   * "http://127.0.0.1:<port>", the host the test IAM and Marketplace use too:
+   * register `${origin}/callback` at the IAM, allow it in CORS. */
   readonly origin: string;
   /** Builds the app for this Marketplace and IAM into the served folder. */
   build(settings: { marketplaceUrl: string; issuer: string }): Promise<void>;
@@ -109,9 +109,6 @@ export async function launchPhone(): Promise<Phone> {
     isMobile: true,
     hasTouch: true,
     locale: "en-GB",
-    // Only for diagnosing a page whose Content-Security-Policy blocks a flow;
-    // never set in CI, where pages must work as a person's browser sees them.
-    bypassCSP: process.env.MOBILE_TEST_BYPASS_CSP === "1",
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {
