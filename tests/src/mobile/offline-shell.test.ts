@@ -11,7 +11,7 @@ import {
 
 // The installed app must open without a network once it has been visited:
 // the service worker precaches the shell.
-describe.skipIf(!chromiumAvailable())("Customer Mobile App offline", () => {
+describe.skipIf(!chromiumAvailable())("the Customer Mobile App as an installable app", () => {
   let preview: MobilePreview;
   let phone: Phone;
   beforeAll(async () => {
@@ -48,5 +48,25 @@ describe.skipIf(!chromiumAvailable())("Customer Mobile App offline", () => {
     await page.getByRole("heading", { name: "Your meter data, your decision" }).waitFor();
     expect(await page.evaluate<string>(controllerScript)).toMatch(/\/sw\.js$/);
     await phone.screenshot("offline-shell");
+  });
+
+  it("is installable: a manifest with standalone display and icons that load", async () => {
+    const res = await fetch(`${preview.origin}/manifest.webmanifest`);
+    expect(res.ok).toBe(true);
+    const manifest = (await res.json()) as {
+      name: string;
+      display: string;
+      start_url: string;
+      icons: { src: string; sizes: string; purpose?: string }[];
+    };
+    expect(manifest).toMatchObject({ name: "AIIDA Marketplace", display: "standalone" });
+    const sizes = manifest.icons.map((i) => `${i.sizes}${i.purpose ? ` ${i.purpose}` : ""}`);
+    expect(sizes).toEqual(expect.arrayContaining(["192x192", "512x512", "512x512 maskable"]));
+    for (const icon of manifest.icons) {
+      const image = await fetch(new URL(icon.src, `${preview.origin}/`));
+      expect(image.ok, icon.src).toBe(true);
+    }
+    const html = await (await fetch(preview.origin)).text();
+    expect(html).toContain('rel="manifest"');
   });
 });
