@@ -36,7 +36,13 @@ const parts = [
     onLine: showPairingCode,
   },
   // The demo eligible party's receiver (IngestService) on 127.0.0.1:50061.
-  { name: "receiver", cwd: "sdk", args: ["tsx", "src/receiver/demo-receiver.ts"] },
+  {
+    name: "receiver",
+    cwd: "sdk",
+    args: ["tsx", "src/receiver/demo-receiver.ts"],
+    // The demo EP's organisation (marketplace/src/demo/demo-organisation.ts).
+    env: { RECEIVER_ORGANISATION_ID: "org_demo-energy" },
+  },
   // The Customer Mobile App on http://localhost:5174.
   { name: "mobile", cwd: "mobile", args: ["vite"] },
   // The EP Web App on http://localhost:5173.

@@ -1,3 +1,4 @@
+import { demoOrganisation } from "../demo/demo-organisation.js";
 import type { Logger } from "../log.js";
 import type { IamAccounts, SignUpInput } from "./iam-accounts.js";
 
@@ -15,7 +16,8 @@ export const demoAccounts: readonly SignUpInput[] = [
     password: "Grid-Insight-77",
     displayName: "Erik Energy",
     role: "eligible_party",
-    organisation: "Demo Energy GmbH",
+    organisation: demoOrganisation.name,
+    organisationId: demoOrganisation.id,
   },
 ];
 

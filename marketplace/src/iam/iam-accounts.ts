@@ -21,6 +21,8 @@ export interface SignUpInput {
   readonly displayName: string;
   readonly role: string;
   readonly organisation: string;
+  /** A fixed organisation id, for seeded accounts only; sign-ups get a new one. */
+  readonly organisationId?: string;
 }
 
 /** The sign-up input broke a rule; `errors` maps each form field to a message. */
@@ -134,7 +136,7 @@ export class IamAccounts {
             organisation: "An organisation of this name is registered already.",
           });
         }
-        organisation = { id: `org_${randomUUID()}`, name: orgName };
+        organisation = { id: input.organisationId ?? `org_${randomUUID()}`, name: orgName };
         await tx.insertInto("iam.organisation").values(organisation).execute();
       }
       const account: IamAccount = {
