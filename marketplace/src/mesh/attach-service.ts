@@ -1,5 +1,5 @@
 import { durationFromMs, timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
-import { AiidaService, type AttachRequest, type Hello } from "@eddie-marketplace/gen";
+import { AiidaService, type AttachRequest } from "@eddie-marketplace/gen";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
 import * as grpc from "@grpc/grpc-js";
 import type { Kysely } from "kysely";
@@ -141,47 +141,49 @@ export class NodeMesh {
   private async attach(call: AttachCall): Promise<void> {
     const { log } = this.deps;
     const peerAddress = peerIp(call.getPeer());
-    const early: AttachRequest[] = [];
-    let link: NodeLink | undefined;
-    let ended = false;
-    const hello = new Promise<Hello | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), this.options.helloTimeoutMs);
-      call.on("data", (req: AttachRequest) => {
-        if (link !== undefined) {
-          this.onMessage(link, req);
-          return;
-        }
-        if (req.message.case === "hello" && early.length === 0) {
-          clearTimeout(timer);
-          early.push(req);
-          resolve(req.message.value);
-          return;
-        }
-        early.push(req);
-        clearTimeout(timer);
-        resolve(undefined);
-      });
-      const finish = () => {
-        ended = true;
-        clearTimeout(timer);
-        resolve(undefined);
-        if (link !== undefined && this.deps.registry.detach(link)) {
-          this.track(
-            markInstanceOffline(this.deps.db, link.instanceId, new Date()),
-            "mark instance offline",
-            link.instanceId,
-          );
-        }
-      };
-      call.on("end", finish);
-      call.on("cancelled", finish);
-      call.on("error", finish);
-      call.on("close", finish);
+    // What the stream's listeners share. It lives as long as the stream, so
+    // it holds nothing of the hello once that is handled.
+    const stream: {
+      link?: NodeLink;
+      ended: boolean;
+      /** Takes the first message (undefined: the stream ended first). */
+      first?: (req: AttachRequest | undefined) => void;
+      /** Messages that came after the hello, before the welcome. */
+      early: AttachRequest[];
+    } = { ended: false, early: [] };
+    call.on("data", (req: AttachRequest) => {
+      if (stream.link !== undefined) this.onMessage(stream.link, req);
+      else if (stream.first !== undefined) stream.first(req);
+      else stream.early.push(req);
     });
+    const finish = () => {
+      stream.ended = true;
+      stream.first?.(undefined);
+      const link = stream.link;
+      if (link !== undefined && this.deps.registry.detach(link)) {
+        this.track(
+          markInstanceOffline(this.deps.db, link.instanceId, new Date()),
+          "mark instance offline",
+          link.instanceId,
+        );
+      }
+    };
+    call.on("end", finish);
+    call.on("cancelled", finish);
+    call.on("error", finish);
+    call.on("close", finish);
 
-    const h = await hello;
+    const first = await new Promise<AttachRequest | undefined>((resolve) => {
+      const timer = setTimeout(() => stream.first?.(undefined), this.options.helloTimeoutMs);
+      stream.first = (req) => {
+        stream.first = undefined;
+        clearTimeout(timer);
+        resolve(req);
+      };
+    });
+    const h = first?.message.case === "hello" ? first.message.value : undefined;
     if (h === undefined) {
-      if (!ended) {
+      if (!stream.ended) {
         call.emit("error", {
           code: grpc.status.UNAUTHENTICATED,
           details: "the first message must be a hello",
@@ -222,7 +224,7 @@ export class NodeMesh {
       });
       return;
     }
-    if (ended) {
+    if (stream.ended) {
       await markInstanceOffline(this.deps.db, identity.instanceId, new Date());
       return;
     }
@@ -250,17 +252,22 @@ export class NodeMesh {
         },
       }),
     );
-    if (ended) return;
-    link = l;
+    if (stream.ended) {
+      this.track(
+        markInstanceOffline(this.deps.db, l.instanceId, new Date()),
+        "mark instance offline",
+        l.instanceId,
+      );
+      return;
+    }
+    stream.link = l;
     this.deps.registry.attach(l);
     log.debug("instance attached", {
       instance_id: l.instanceId,
       peer: peerAddress,
       first_time: outcome.firstTime,
     });
-    for (const req of early.slice(1)) this.onMessage(l, req);
-    // The stream lives for days; keep nothing of the hello.
-    early.length = 0;
+    for (const req of stream.early.splice(0)) this.onMessage(l, req);
   }
 
   private onMessage(link: NodeLink, req: AttachRequest): void {
