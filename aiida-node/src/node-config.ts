@@ -48,7 +48,9 @@ export const USAGE = `usage: aiida-node [options]
   --simulate N          AIIDA_SIMULATE        run N simulated instances in this process
   --no-codes            AIIDA_PRINT_CODES=0   do not print pairing codes
   --dial-concurrency N  AIIDA_DIAL_CONCURRENCY  swarm: instances dialling at once (256)
-  --log-level LEVEL     LOG_LEVEL             debug, info, warn or error (info)`;
+  --log-level LEVEL     LOG_LEVEL             debug, info, warn or error (info)
+                        MARKETPLACE_JWKS_URL  the Marketplace's grant keys (JWKS), checked before delivering
+                                              (http://<node listener host>:8080/.well-known/jwks.json)`;
 
 /**
  * Reads the configuration from command-line flags and the environment

@@ -269,7 +269,7 @@ describe("delivery at an AIIDA instance", () => {
     const reopened = await manager("keep");
     const reported: PermissionStatusInit[] = [];
     const after = collect("p-keep", (r) => r.length >= 2);
-    reopened.resume((s) => reported.push(s));
+    reopened.resume({ ...context, reportStatus: (s) => reported.push(s) });
     expect(reopened.activePermissionIds).toContain("p-keep");
     expect(reported.find((s) => s.permissionId === "p-keep")?.status).toBe(
       DeliveryStatus.DELIVERING,

@@ -74,13 +74,12 @@ export function bookFileOf(stateDir: string, instanceId: string): string {
  * const deliveries = await DeliveryManager.open({ instanceId, keys, bookFile,
  *   sources: () => instance.sources, log });
  * instance.link.setPermissionHandler(deliveries);
- * deliveries.resume();
+ * deliveries.resume(instance.link.permissionContext);
  */
 export class DeliveryManager implements PermissionHandler {
   private readonly running = new Map<string, PermissionDelivery>();
+  /** Where statuses go: the link's context, from `resume` or the first message. */
   private context: PermissionContext | undefined;
-  /** Statuses waiting for a way to the Marketplace (resumed before any message arrived). */
-  private readonly unsent = new Map<string, PermissionStatusInit>();
 
   private constructor(
     private readonly options: DeliveryManagerOptions,
@@ -105,8 +104,12 @@ export class DeliveryManager implements PermissionHandler {
   /**
    * Restarts the deliveries kept on disk, and reports them as delivering so
    * the Marketplace can tell the instance to stop any it ended meanwhile.
+   * Pass the link's `permissionContext`: it reports before the Marketplace
+   * sent any permission message (sent after the next `welcome`), and so do
+   * the resumed deliveries when they end or fail.
    */
-  resume(report?: (status: PermissionStatusInit) => void): void {
+  resume(context: PermissionContext): void {
+    this.context = context;
     for (const [permissionId, entry] of this.book.active()) {
       if (this.running.has(permissionId)) continue;
       let claims: GrantClaims;
@@ -129,14 +132,12 @@ export class DeliveryManager implements PermissionHandler {
         continue;
       }
       this.launch(claims, planned.plan);
-      const status: PermissionStatusInit = {
+      context.reportStatus({
         permissionId,
         status: DeliveryStatus.DELIVERING,
         detail: "resumed after a restart",
         recordsSent: BigInt(entry.recordsSent),
-      };
-      if (report) report(status);
-      else this.unsent.set(permissionId, status);
+      });
     }
   }
 
@@ -144,7 +145,7 @@ export class DeliveryManager implements PermissionHandler {
     request: ConfigurePermission,
     context: PermissionContext,
   ): Promise<PermissionDecision> {
-    this.remember(context);
+    this.context = context;
     const { permissionId } = request;
     if (this.book.hasEnded(permissionId)) {
       return { accepted: false, reason: "this permission was stopped and can't be restarted" };
@@ -191,7 +192,7 @@ export class DeliveryManager implements PermissionHandler {
   }
 
   async stop(request: StopPermission, context: PermissionContext): Promise<void> {
-    this.remember(context);
+    this.context = context;
     const { permissionId } = request;
     const delivery = this.running.get(permissionId);
     delivery?.stop();
@@ -247,14 +248,7 @@ export class DeliveryManager implements PermissionHandler {
     });
   }
 
-  private remember(context: PermissionContext): void {
-    this.context = context;
-    for (const status of this.unsent.values()) context.reportStatus(status);
-    this.unsent.clear();
-  }
-
   private report(status: PermissionStatusInit): void {
-    if (this.context) this.context.reportStatus(status);
-    else this.unsent.set(status.permissionId ?? "", status);
+    this.context?.reportStatus(status);
   }
 }

@@ -49,7 +49,7 @@ export async function enableDelivery(
       log: log.child({ instance_id: instance.identity.instanceId, component: "delivery" }),
     });
     instance.link.setPermissionHandler(manager);
-    manager.resume();
+    manager.resume(instance.link.permissionContext);
     managers.push(manager);
   }
   return async () => {

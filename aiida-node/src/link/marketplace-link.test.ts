@@ -374,6 +374,49 @@ describe("MarketplaceLink", () => {
   });
 });
 
+describe("MarketplaceLink reporting before the Marketplace sent anything", () => {
+  it("sends statuses reported before the first welcome right after it, the latest per permission", async () => {
+    const { link } = startLink();
+    // The link is still dialling: no welcome, no permission message yet.
+    link.reportStatus({
+      permissionId: "p5",
+      status: DeliveryStatus.DELIVERING,
+      detail: "resumed after a restart",
+      recordsSent: 3n,
+    });
+    link.permissionContext.reportStatus({
+      permissionId: "p6",
+      status: DeliveryStatus.DELIVERING,
+      detail: "resumed after a restart",
+    });
+    link.reportStatus({
+      permissionId: "p5",
+      status: DeliveryStatus.FAILED,
+      detail: "receiver gone",
+      recordsSent: 4n,
+    });
+    const stream = await streams.next();
+    await expectCase(stream, "hello");
+    stream.send(welcome());
+    await expectCase(stream, "capabilities");
+    const first = await expectCase(stream, "permissionStatus");
+    const second = await expectCase(stream, "permissionStatus");
+    expect(first.afterWelcome).toBe(true);
+    expect([first.value, second.value]).toMatchObject([
+      { permissionId: "p6", status: DeliveryStatus.DELIVERING },
+      {
+        permissionId: "p5",
+        status: DeliveryStatus.FAILED,
+        detail: "receiver gone",
+        recordsSent: 4n,
+      },
+    ]);
+    // Sent once: the next thing on the stream is the answer to a ping.
+    stream.send({ message: { case: "ping", value: { nonce: 5n } } });
+    expect((await expectCase(stream, "pong")).value.nonce).toBe(5n);
+  });
+});
+
 describe("MarketplaceLink across a Marketplace restart", () => {
   it("dials again until the Marketplace is back on its port, then attaches", async () => {
     const welcomes = new Inbox<string>();

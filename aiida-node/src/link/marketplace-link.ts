@@ -176,12 +176,33 @@ export class MarketplaceLink {
   }
 
   /**
-   * What the permission handler gets with every message; also for reporting
-   * outside one (for example permissions resumed at start, which are sent
-   * after the next `welcome`).
+   * What the permission handler gets with every message. It works outside
+   * one too, before `start()` and before the first message: hand it to
+   * whatever reports on its own, for example deliveries resumed after a
+   * restart (see {@link reportStatus}).
    */
   get permissionContext(): PermissionContext {
     return this.context;
+  }
+
+  /**
+   * Reports a permission's delivery status to the Marketplace as
+   * `permission_status`. Sent at once while attached; otherwise the latest
+   * status per permission is kept and sent right after the next `welcome`
+   * (after the capabilities). So it can be called any time, before
+   * `start()` or before the Marketplace has sent any permission message:
+   * a node restarting reports the deliveries it resumed this way, and the
+   * Marketplace stops those it ended meanwhile.
+   *
+   * @example
+   * link.reportStatus({ permissionId, status: DeliveryStatus.DELIVERING,
+   *   detail: "resumed after a restart" });
+   * link.start();
+   */
+  reportStatus(status: PermissionStatusInit): void {
+    this.sendOrKeep(`status:${status.permissionId ?? ""}`, {
+      message: { case: "permissionStatus", value: status },
+    });
   }
 
   /** Plugs in (or replaces) the handler for permission messages. */
@@ -404,12 +425,6 @@ export class MarketplaceLink {
     } catch (err) {
       this.log.error("stopping a permission failed", { permission_id: request.permissionId, err });
     }
-  }
-
-  private reportStatus(status: PermissionStatusInit): void {
-    this.sendOrKeep(`status:${status.permissionId ?? ""}`, {
-      message: { case: "permissionStatus", value: status },
-    });
   }
 
   private sendOrKeep(key: string, message: AttachRequestInit): void {
