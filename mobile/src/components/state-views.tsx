@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
-import { explainError, isNetworkError } from "../features/error-message.js";
+import { useAuth } from "../auth/auth-session.js";
+import { explainError, isNetworkError, isSignedOutError } from "../features/error-message.js";
 
 /** A spinner with words, announced politely to screen readers. */
 export function LoadingView({ label }: { label: string }) {
@@ -42,6 +43,18 @@ export function ErrorView({
   onRetry?: () => void;
 }) {
   const offline = !navigator.onLine || isNetworkError(error);
+  const { expire } = useAuth();
+  if (isSignedOutError(error)) {
+    return (
+      <div className="state-view error" role="alert">
+        <h2>Please log in again</h2>
+        <p>{explainError(error, context)}</p>
+        <button type="button" className="button primary" onClick={expire}>
+          Log in again
+        </button>
+      </div>
+    );
+  }
   return (
     <div className={`state-view ${offline ? "offline" : "error"}`} role="alert">
       <h2>{offline ? "You're offline" : "That didn't work"}</h2>
