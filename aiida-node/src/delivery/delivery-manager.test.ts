@@ -1,25 +1,21 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Asset, DeliveryStatus, ObisCode, Schema } from "@eddie-marketplace/gen";
-import {
-  GRANT_ALGORITHM,
-  GRANT_TYPE,
-  type GrantClaims,
-  grantPayload,
-} from "@eddie-marketplace/sdk/grant";
+import { DeliveryStatus, ObisCode } from "@eddie-marketplace/gen";
+import { GRANT_ALGORITHM, type GrantClaims } from "@eddie-marketplace/sdk/grant";
 import {
   type IngestReceiver,
   type ReceivedRecord,
   startIngestReceiver,
 } from "@eddie-marketplace/sdk/receiver";
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from "jose";
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PermissionContext, PermissionStatusInit } from "../link/permission-handler.js";
 import { silentLogger } from "../log.js";
 import { InstanceSources } from "../sources/instance-sources.js";
 import { sourceProfile } from "../sources/source-profiles.js";
 import { DeliveryManager } from "./delivery-manager.js";
+import { signTestGrant, testGrantClaims } from "./testing.js";
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 
@@ -68,25 +64,10 @@ describe("delivery at an AIIDA instance", () => {
   }
 
   function grantFor(permissionId: string, fields: Partial<GrantClaims> = {}, signWith = key) {
-    const now = Date.now();
-    const claims: GrantClaims = {
-      permissionId,
-      instanceId: "inst-1",
-      organisationId: "acme",
-      organisationName: "Acme Energy",
-      dataRequestId: "dr-1",
-      dataTags: [ObisCode.POSITIVE_ACTIVE_ENERGY, ObisCode.POSITIVE_ACTIVE_INSTANTANEOUS_POWER],
-      schemas: [Schema.SMART_METER_P1_RAW],
-      asset: Asset.CONNECTION_AGREEMENT_POINT,
-      transmissionSchedule: "* * * * * *",
-      deliveryEndpoint: `127.0.0.1:${receiver.port}`,
-      start: new Date(now - 60_000),
-      end: new Date(now + 3_600_000),
-      ...fields,
-    };
-    return new SignJWT(grantPayload(claims, new Date()))
-      .setProtectedHeader({ alg: GRANT_ALGORITHM, typ: GRANT_TYPE, kid: "mp" })
-      .sign(signWith);
+    return signTestGrant(
+      testGrantClaims(`127.0.0.1:${receiver.port}`, { permissionId, ...fields }),
+      signWith,
+    );
   }
 
   /** Collects records of `permissionId` until `enough` says so. */

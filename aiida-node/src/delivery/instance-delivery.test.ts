@@ -5,19 +5,16 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampNow } from "@bufbuild/protobuf/wkt";
 import {
   AiidaService,
-  Asset,
   type AttachRequest,
   type AttachResponse,
   AttachResponseSchema,
   DeliveryStatus,
-  ObisCode,
-  Schema,
 } from "@eddie-marketplace/gen";
-import { GRANT_ALGORITHM, GRANT_TYPE, grantPayload } from "@eddie-marketplace/sdk/grant";
+import { GRANT_ALGORITHM } from "@eddie-marketplace/sdk/grant";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
 import { type IngestReceiver, startIngestReceiver } from "@eddie-marketplace/sdk/receiver";
 import * as grpc from "@grpc/grpc-js";
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from "jose";
+import { createLocalJWKSet, exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AiidaInstance, createInstance } from "../aiida-instance.js";
 import { createIdentity } from "../identity/instance-identity.js";
@@ -26,6 +23,7 @@ import { sourceProfile } from "../sources/source-profiles.js";
 import { bookFileOf } from "./delivery-manager.js";
 import { enableDelivery } from "./instance-delivery.js";
 import { PermissionBook } from "./permission-book.js";
+import { signTestGrant, testGrantClaims } from "./testing.js";
 
 // A node restarting with a permission it was delivering: the Marketplace
 // must hear "delivering" as soon as the instance is attached, without first
@@ -96,27 +94,14 @@ describe("delivery resumed after a restart", () => {
 
     // What the node kept on disk before it went down: one active permission.
     const now = Date.now();
-    const grant = await new SignJWT(
-      grantPayload(
-        {
-          permissionId: "p-kept",
-          instanceId: instance.identity.instanceId,
-          organisationId: "acme",
-          organisationName: "Acme Energy",
-          dataRequestId: "dr-1",
-          dataTags: [ObisCode.POSITIVE_ACTIVE_ENERGY],
-          schemas: [Schema.SMART_METER_P1_RAW],
-          asset: Asset.CONNECTION_AGREEMENT_POINT,
-          transmissionSchedule: "* * * * * *",
-          deliveryEndpoint: `127.0.0.1:${receiver.port}`,
-          start: new Date(now - 60_000),
-          end: new Date(now + 3_600_000),
-        },
-        new Date(),
-      ),
-    )
-      .setProtectedHeader({ alg: GRANT_ALGORITHM, typ: GRANT_TYPE, kid: "mp" })
-      .sign(keys.privateKey);
+    const grant = await signTestGrant(
+      testGrantClaims(`127.0.0.1:${receiver.port}`, {
+        permissionId: "p-kept",
+        instanceId: instance.identity.instanceId,
+        start: new Date(now - 60_000),
+      }),
+      keys.privateKey,
+    );
     const book = await PermissionBook.open(bookFileOf(dir, instance.identity.instanceId));
     await book.add("p-kept", { grant, sentUntil: now - 60_000, recordsSent: 5 });
   });
