@@ -436,8 +436,21 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await phone.screenshot("logged-in-again");
   });
 
-  it("releases the instance after a confirmation", async () => {
+  it("shows the instance offline once the node stops, and releases it", async () => {
     const card = page.getByRole("article", { name: `Instance ${node.ready.instanceId}` });
+    await node.stop();
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await card.waitFor();
+          return card.innerText();
+        },
+        { timeout: 20_000 },
+      )
+      .toContain("Offline");
+    expect(await card.innerText()).toContain("last seen");
+    await phone.screenshot("instance-offline");
     await card.getByRole("button", { name: "Release" }).click();
     await page.getByRole("dialog", { name: "Release this instance?" }).waitFor();
     await page.getByRole("button", { name: "Release", exact: true }).last().click();
