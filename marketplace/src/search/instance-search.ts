@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   type DataRequest,
   type SearchInstancesResponse,
@@ -135,14 +135,7 @@ export async function* searchInstances(
           if (matches.length - storedMatches === matchBatch) {
             flushMatches(false).catch(() => {});
           }
-          pendingEvents.push(
-            create(SearchInstancesResponseSchema, {
-              event: {
-                case: "match",
-                value: { instanceId, latency: durationFromMs(latencyMs) },
-              },
-            }),
-          );
+          pendingEvents.push(matchEvent(instanceId, latencyMs));
         } else counts.notMatched++;
         notify();
       },
@@ -267,4 +260,27 @@ export async function* searchInstances(
     stop.abort();
     await completion.catch(() => {});
   }
+}
+
+/**
+ * A match event, built as a complete message literal: one per matching
+ * instance, so it is built without the generic `create` walk.
+ */
+function matchEvent(instanceId: string, latencyMs: number): SearchInstancesResponse {
+  const ms = Math.max(0, Math.round(latencyMs));
+  return {
+    $typeName: "eddie.marketplace.v1.SearchInstancesResponse",
+    event: {
+      case: "match",
+      value: {
+        $typeName: "eddie.marketplace.v1.SearchMatch",
+        instanceId,
+        latency: {
+          $typeName: "google.protobuf.Duration",
+          seconds: BigInt(Math.floor(ms / 1000)),
+          nanos: (ms % 1000) * 1_000_000,
+        },
+      },
+    },
+  };
 }

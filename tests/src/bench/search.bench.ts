@@ -41,8 +41,8 @@ const sizes = process.env.BENCH_SEARCH_N
     : [1_000, 10_000];
 const repeats = Number(process.env.BENCH_SEARCH_REPEATS ?? (quick ? 10 : 30));
 const warmup = 3;
-/** Every fourth instance matches. */
-const matchEvery = 4;
+/** Every fourth instance matches (BENCH_SEARCH_MATCH_EVERY to change). */
+const matchEvery = Number(process.env.BENCH_SEARCH_MATCH_EVERY ?? 4);
 const here = new URL(".", import.meta.url).pathname;
 
 async function postgresAdminUrl(): Promise<string | undefined> {
