@@ -1,7 +1,9 @@
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ValidationError } from "../api/errors.js";
 import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase, testDatabaseKinds } from "../db/test-database.js";
+import { claimInstance } from "../instances/instance-claiming.js";
 import { findInstance } from "../instances/instance-repository.js";
 import {
   attached,
@@ -116,5 +118,46 @@ describe.each(testDatabaseKinds())("registering AIIDA instances (%s)", (kind) =>
     await detached(mesh.registry, identity.instanceId);
     await mesh.mesh.settled();
     expect((await findInstance(database.db, identity.instanceId))?.online).toBe(false);
+  });
+
+  it("closes the stream of an instance that stops answering pings", async () => {
+    const quick = await startTestMesh(database.db, { pingIntervalMs: 50 });
+    try {
+      const identity = await testIdentity();
+      const node = await connectTestNode(quick.target, { identity, pong: false });
+      await node.next("welcome");
+      const ended = await node.ended;
+      expect(ended.code).toBe(status.UNAVAILABLE);
+      expect(ended.details).toContain("pings");
+      expect(quick.registry.isOnline(identity.instanceId)).toBe(false);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it("sends a new pairing code before the shown one expires; the old one stops working", async () => {
+    const quick = await startTestMesh(database.db, {
+      pingIntervalMs: 50,
+      pairingRotateBeforeMs: 89_900,
+      pairing: { codeTtlMs: 90_000, maxFailedAttempts: 5, lockMs: 60_000 },
+    });
+    try {
+      const identity = await testIdentity();
+      const node = await connectTestNode(quick.target, { identity });
+      const first = (await node.next("welcome")).pairingCode;
+      const rotated = await node.next("pairingCode");
+      expect(rotated.code).not.toBe(first?.code);
+      expect(Number(rotated.expiresAt?.seconds)).toBeGreaterThan(Date.now() / 1000 + 60);
+      await expect(
+        claimInstance(
+          database.db,
+          { subject: "carol", instanceId: identity.instanceId, pairingCode: first?.code ?? "" },
+          new Date(),
+        ),
+      ).rejects.toThrow(ValidationError);
+      node.close();
+    } finally {
+      await quick.close();
+    }
   });
 });

@@ -89,6 +89,8 @@ export async function connectTestNode(
     /** Overrides the hello's fields (to send bad ones). */
     hello?: Partial<{ publicKeyJwk: string; proof: string; version: string }>;
     answer?: (query: Query) => boolean | undefined;
+    /** Whether to answer pings (default true). */
+    pong?: boolean;
   },
 ): Promise<TestNode> {
   const { identity } = options;
@@ -117,7 +119,7 @@ export async function connectTestNode(
         );
       }
     }
-    if (m.message.case === "ping") {
+    if (m.message.case === "ping" && options.pong !== false) {
       call.write(
         create(AttachRequestSchema, {
           message: { case: "pong", value: { nonce: m.message.value.nonce } },

@@ -75,7 +75,10 @@ export async function* searchInstances(
   input: SearchInput,
   signal: AbortSignal,
 ): AsyncGenerator<SearchInstancesResponse> {
-  const stored = await deps.findDataRequest(deps.db, input.dataRequestId);
+  const [stored, registered] = await Promise.all([
+    deps.findDataRequest(deps.db, input.dataRequestId),
+    countInstancesByClaim(deps.db),
+  ]);
   if (stored === undefined || stored.organisationId !== input.organisationId) {
     throw new NotFoundError("data request", input.dataRequestId);
   }
@@ -90,7 +93,6 @@ export async function* searchInstances(
   const runId = randomUUID();
   // The query's own ID, not the run's: instances never learn run IDs.
   const query = deriveQuery(request, { queryId: randomUUID(), now: startedAt, deadline });
-  const registered = await countInstancesByClaim(deps.db);
 
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -133,7 +135,7 @@ export async function* searchInstances(
           counts.matched++;
           matches.push({ instanceId, latencyMs });
           if (matches.length - storedMatches === matchBatch) {
-            flushMatches(false).catch(() => {});
+            flushMatches().catch(() => {});
           }
           pendingEvents.push(matchEvent(instanceId, latencyMs));
         } else counts.notMatched++;
@@ -161,10 +163,10 @@ export async function* searchInstances(
   // Matches are stored in batches while answers still arrive.
   let storedMatches = 0;
   let flushing: Promise<void> = Promise.resolve();
-  const flushMatches = (all: boolean): Promise<void> => {
+  const flushMatches = (): Promise<void> => {
     flushing = flushing.then(async () => {
       await inserted;
-      while (matches.length - storedMatches >= (all ? 1 : matchBatch)) {
+      while (matches.length - storedMatches >= matchBatch) {
         const batch = matches.slice(storedMatches, storedMatches + 5_000);
         await insertSearchMatches(deps.db, runId, batch);
         storedMatches += batch.length;
@@ -182,12 +184,13 @@ export async function* searchInstances(
     counts.timedOut = counts.asked - counts.matched - counts.notMatched;
     const finishedAt = new Date();
     await inserted;
-    await flushMatches(true);
+    await flushing;
     await finishSearchRun(deps.db, {
       id: runId,
       state: end === "cancelled" ? "cancelled" : "completed",
       finishedAt,
       counts,
+      matches: matches.slice(storedMatches),
     });
     outcome = { end, finishedAt };
     notify();

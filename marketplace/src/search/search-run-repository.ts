@@ -78,8 +78,8 @@ export async function insertSearchMatches(
 }
 
 /**
- * Stores how a run ended. Call once every match is stored, so a run is never
- * marked finished without its matches.
+ * Stores how a run ended, with the matches not stored yet, in one statement:
+ * a run is never marked finished without its matches.
  */
 export async function finishSearchRun(
   db: Kysely<Database>,
@@ -88,9 +88,22 @@ export async function finishSearchRun(
     state: "completed" | "cancelled";
     finishedAt: Date;
     counts: RunCounts;
+    matches: readonly { instanceId: string; latencyMs: number }[];
   },
 ): Promise<void> {
+  const ids = run.matches.map((m) => m.instanceId);
+  const latencies = run.matches.map((m) => Math.round(m.latencyMs));
   await db
+    .with("stored", (qb) =>
+      qb
+        .insertInto("search_match")
+        .columns(["search_run_id", "instance_id", "latency_ms"])
+        .expression(
+          sql<SearchMatchRow>`select ${run.id}, m.instance_id, m.latency_ms
+            from unnest(${ids}::text[], ${latencies}::integer[]) as m(instance_id, latency_ms)`,
+        )
+        .onConflict((oc) => oc.doNothing()),
+    )
     .updateTable("search_run")
     .set({ state: run.state, finished_at: run.finishedAt, ...countColumns(run.counts) })
     .where("id", "=", run.id)
