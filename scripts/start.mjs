@@ -18,13 +18,17 @@ const parts = [
     name: "iam",
     cwd: "marketplace",
     args: ["tsx", "src/iam/main.ts"],
-    env: { ...iamAdmin, IAM_DEMO_ACCOUNTS: "1" },
+    env: { ...iamAdmin, IAM_DEMO_ACCOUNTS: "1", IAM_DATA_DIR: `${root}.data/iam` },
   },
   {
     name: "marketplace",
     cwd: "marketplace",
     args: ["tsx", "src/main.ts"],
-    env: { ...iamAdmin, MARKETPLACE_DEMO_DATA: "1" },
+    env: {
+      ...iamAdmin,
+      MARKETPLACE_DEMO_DATA: "1",
+      MARKETPLACE_DATA_DIR: `${root}.data/marketplace`,
+    },
   },
   // Three simulated AIIDA instances (AT, NL, FR households), unclaimed: their
   // IDs and pairing codes are printed so a customer can claim one in the app.

@@ -1,6 +1,6 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { Accounts } from "./accounts/account-service.js";
-import { type ApiClientRegistry, apiClientRegistryFromEnv } from "./accounts/iam-admin-client.js";
+import { type ApiClientRegistry, apiClientRegistryFor } from "./accounts/iam-admin-client.js";
 import { revokedClientGuard } from "./accounts/revoked-client-guard.js";
 import { accountService } from "./api/account-service.js";
 import { domainErrorInterceptor } from "./api/errors.js";
@@ -73,8 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
       account: accountService(
         new Accounts({
           db,
-          apiClients:
-            deps.apiClients ?? apiClientRegistryFromEnv(process.env, deps.config.oidcIssuer),
+          apiClients: deps.apiClients ?? apiClientRegistryFor(deps.config),
         }),
       ),
       instance: instanceService({

@@ -21,6 +21,8 @@ describe("loadConfig", () => {
     ["CORS_ORIGINS", "localhost:5173"],
     ["MAX_MESSAGE_BYTES", "12"],
     ["LOG_LEVEL", "loud"],
+    ["IAM_ADMIN_URL", "iam.local"],
+    ["MARKETPLACE_DEMO_DATA", "yes"],
   ])("names %s when its value %j is bad", (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

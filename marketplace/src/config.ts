@@ -23,6 +23,13 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** Largest message either listener accepts or sends, in bytes. */
   readonly maxMessageBytes: number;
+  /**
+   * The bundled IAM's admin token, to manage EP API clients in its client
+   * store; unset means API clients can't be created.
+   */
+  readonly iamAdminToken: string | undefined;
+  /** Where the IAM's admin API is; defaults to the issuer. */
+  readonly iamAdminUrl: string;
   /** Publish the demo eligible party's catalog on start (`npm start` sets it). */
   readonly demoData: boolean;
   /** Least level written to the log. */
@@ -54,6 +61,8 @@ export const configVariables = {
   MAX_MESSAGE_BYTES: "4194304",
   LOG_LEVEL: "info",
   MARKETPLACE_DEMO_DATA: "0",
+  IAM_ADMIN_TOKEN: "(unset: no API clients)",
+  IAM_ADMIN_URL: "(OIDC_ISSUER)",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -88,6 +97,11 @@ export function loadConfig(env: Env = process.env): Config {
       get("MAX_MESSAGE_BYTES") ?? configVariables.MAX_MESSAGE_BYTES,
       1024,
       64 * 1024 * 1024,
+    ),
+    iamAdminToken: get("IAM_ADMIN_TOKEN"),
+    iamAdminUrl: httpUrl(
+      "IAM_ADMIN_URL",
+      get("IAM_ADMIN_URL") ?? get("OIDC_ISSUER") ?? configVariables.OIDC_ISSUER,
     ),
     demoData: flag(
       "MARKETPLACE_DEMO_DATA",

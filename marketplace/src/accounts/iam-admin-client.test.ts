@@ -1,11 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  apiClientRegistryFromEnv,
-  IamUnavailableError,
-  iamAdminRegistry,
-} from "./iam-admin-client.js";
+import { loadConfig } from "../config.js";
+import { apiClientRegistryFor, IamUnavailableError, iamAdminRegistry } from "./iam-admin-client.js";
 
 describe("the IAM admin client", () => {
   let server: Server;
@@ -61,7 +58,9 @@ describe("the IAM admin client", () => {
   });
 
   it("is configured by IAM_ADMIN_TOKEN, at IAM_ADMIN_URL or the issuer", () => {
-    expect(apiClientRegistryFromEnv({}, "http://iam")).toBeUndefined();
-    expect(apiClientRegistryFromEnv({ IAM_ADMIN_TOKEN: "t" }, "http://iam")).toBeDefined();
+    expect(apiClientRegistryFor(loadConfig({}))).toBeUndefined();
+    expect(apiClientRegistryFor(loadConfig({ IAM_ADMIN_TOKEN: "t" }))).toBeDefined();
+    expect(loadConfig({ OIDC_ISSUER: "http://iam:1" }).iamAdminUrl).toBe("http://iam:1");
+    expect(loadConfig({ IAM_ADMIN_URL: "http://admin:2" }).iamAdminUrl).toBe("http://admin:2");
   });
 });

@@ -80,15 +80,13 @@ export function iamAdminRegistry(options: { url: string; token: string }): ApiCl
 }
 
 /**
- * The registry configured by `IAM_ADMIN_TOKEN` (and `IAM_ADMIN_URL`, which
- * defaults to the issuer), or undefined when no admin token is set: then
- * API clients can't be created.
+ * The registry the configuration names (`IAM_ADMIN_TOKEN`, `IAM_ADMIN_URL`),
+ * or undefined when no admin token is set: then API clients can't be created.
  */
-export function apiClientRegistryFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  issuer: string,
-): ApiClientRegistry | undefined {
-  const token = env.IAM_ADMIN_TOKEN;
-  if (token === undefined || token === "") return undefined;
-  return iamAdminRegistry({ url: env.IAM_ADMIN_URL || issuer, token });
+export function apiClientRegistryFor(config: {
+  readonly iamAdminToken: string | undefined;
+  readonly iamAdminUrl: string;
+}): ApiClientRegistry | undefined {
+  if (config.iamAdminToken === undefined) return undefined;
+  return iamAdminRegistry({ url: config.iamAdminUrl, token: config.iamAdminToken });
 }
