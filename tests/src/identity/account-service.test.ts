@@ -1,6 +1,10 @@
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { AccountService, Role } from "@eddie-marketplace/gen";
+import {
+  Code,
+  ConnectError,
+  createMarketplaceClient,
+  Role,
+  staticToken,
+} from "@eddie-marketplace/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   clientCredentialsToken,
@@ -17,20 +21,12 @@ describe("accounts across the real IAM and the real Marketplace", () => {
   let iam: TestIam;
   let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
   let mp: RunningProgram<{ httpPort: number; grpcPort: number }>;
+  /** AccountService through the SDK, calling with `token` as the bearer token. */
   const accounts = (token: string) =>
-    createClient(
-      AccountService,
-      createConnectTransport({
-        baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
-        httpVersion: "1.1",
-        interceptors: [
-          (next) => (req) => {
-            req.header.set("authorization", `Bearer ${token}`);
-            return next(req);
-          },
-        ],
-      }),
-    );
+    createMarketplaceClient({
+      baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
+      tokenProvider: staticToken(token),
+    }).account;
 
   beforeAll(async () => {
     database = await freshDatabaseUrl();

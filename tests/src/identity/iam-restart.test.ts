@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { Code, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { AccountService } from "@eddie-marketplace/gen";
 import { oidcTokenVerifier } from "@eddie-marketplace/marketplace/src/auth/oidc-token-verifier.js";
+import { Code, createMarketplaceClient, staticToken } from "@eddie-marketplace/sdk";
 import * as oidc from "openid-client";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -94,13 +92,10 @@ describe("the Marketplace while the IAM is away", () => {
 
     mp = await startMarketplaceFor(iam, { DATABASE_URL: database.url });
     const getMe = () =>
-      createClient(
-        AccountService,
-        createConnectTransport({
-          baseUrl: `http://127.0.0.1:${mp?.ready.httpPort}`,
-          httpVersion: "1.1",
-        }),
-      ).getMe({}, { headers: { authorization: `Bearer ${person.accessToken}` } });
+      createMarketplaceClient({
+        baseUrl: `http://127.0.0.1:${mp?.ready.httpPort}`,
+        tokenProvider: staticToken(person.accessToken),
+      }).account.getMe({});
     await expect(getMe()).rejects.toMatchObject({ code: Code.Unavailable });
 
     iam = await startIam({ ...env, IAM_PORT: String(port), IAM_ADMIN_TOKEN: adminToken });

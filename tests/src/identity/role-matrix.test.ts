@@ -4,22 +4,25 @@ import type {
   DescMethodUnary,
   DescService,
 } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import {
-  AccessService,
-  AccountService,
-  CatalogService,
-  InstanceService,
-  NotificationService,
-  Role,
-  SearchService,
-} from "@eddie-marketplace/gen";
 import { rolePolicy } from "@eddie-marketplace/marketplace/src/auth/policy.js";
 import {
   dataRequestInput,
   serviceOfferInput,
 } from "@eddie-marketplace/marketplace/src/catalog/testing.js";
+import {
+  AccessService,
+  AccountService,
+  CatalogService,
+  Code,
+  ConnectError,
+  createMarketplaceClient,
+  InstanceService,
+  type MarketplaceClient,
+  NotificationService,
+  Role,
+  SearchService,
+  staticToken,
+} from "@eddie-marketplace/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   freshDatabaseUrl,
@@ -54,23 +57,27 @@ const roles = [
   { role: Role.ELIGIBLE_PARTY, name: "eligible party" },
 ] as const;
 
-/** Calls any RPC with an empty request; resolves to the error, or undefined on success. */
+/**
+ * Calls any RPC with an empty request over the SDK client's transport (which
+ * adds the caller's bearer token); resolves to the error, or undefined on
+ * success. The matrix walks the service descriptors, so it calls the
+ * transport by method rather than a named client method.
+ */
 async function call(
-  transport: Transport,
+  client: MarketplaceClient,
   method: DescMethod,
-  token: string,
 ): Promise<ConnectError | undefined> {
+  const { transport } = client;
   const signal = AbortSignal.timeout(3000);
-  const header = new Headers({ authorization: `Bearer ${token}` });
   try {
     if (method.methodKind === "unary") {
-      await transport.unary(method as DescMethodUnary, signal, undefined, header, {}, undefined);
+      await transport.unary(method as DescMethodUnary, signal, undefined, undefined, {}, undefined);
     } else if (method.methodKind === "server_streaming") {
       const res = await transport.stream(
         method as DescMethodStreaming,
         signal,
         undefined,
-        header,
+        undefined,
         (async function* () {
           yield {};
         })(),
@@ -90,20 +97,29 @@ describe("the role policy on every client-facing RPC, with real tokens on the re
   let iam: TestIam;
   let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
   let mp: RunningProgram<{ httpPort: number; grpcPort: number }>;
-  let transport: Transport;
   const tokens = new Map<Role, SignedIn>();
+  /** One SDK client per role, signed in with that role's token. */
+  const clients = new Map<Role, MarketplaceClient>();
+  /** The SDK client signed in as `token`. */
+  const sdk = (token: string) =>
+    createMarketplaceClient({
+      baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
+      tokenProvider: staticToken(token),
+    });
 
   beforeAll(async () => {
     database = await freshDatabaseUrl();
     iam = await startIam({ DATABASE_URL: database.url });
     mp = await startMarketplaceFor(iam, { DATABASE_URL: database.url });
-    transport = createConnectTransport({
-      baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
-      httpVersion: "1.1",
-    });
     tokens.set(Role.CUSTOMER, await signUp(iam, { role: "customer" }));
     tokens.set(Role.ELIGIBLE_PARTY, await signUp(iam, { role: "eligible_party" }));
+    for (const [role, person] of tokens) clients.set(role, sdk(person.accessToken));
   });
+  const clientAs = (role: Role): MarketplaceClient => {
+    const client = clients.get(role);
+    if (!client) throw new Error(`no client signed in as role ${role}`);
+    return client;
+  };
   afterAll(async () => {
     await mp?.stop();
     await iam?.stop();
@@ -121,7 +137,7 @@ describe("the role policy on every client-facing RPC, with real tokens on the re
       .map((r) => ({ ...rpc, ...r, label: `${rpc.service.name}.${rpc.method.name} as ${r.name}` })),
   );
   it.each(forbidden)("refuses $label with PERMISSION_DENIED", async ({ method, role }) => {
-    const err = await call(transport, method, tokens.get(role)?.accessToken ?? "");
+    const err = await call(clientAs(role), method);
     expect(err?.code).toBe(Code.PermissionDenied);
     expect(err?.rawMessage).toMatch(/may not call/);
   });
@@ -134,31 +150,20 @@ describe("the role policy on every client-facing RPC, with real tokens on the re
   it.each(allowed)(
     "lets $label past authentication and the role check",
     async ({ method, role }) => {
-      const err = await call(transport, method, tokens.get(role)?.accessToken ?? "");
+      const err = await call(clientAs(role), method);
       expect(err?.code).not.toBe(Code.Unauthenticated);
       if (err?.code === Code.PermissionDenied) expect(err.rawMessage).not.toMatch(/may not call/);
     },
   );
 
   it("answers NOT_FOUND when an eligible party names another organisation's objects", async () => {
-    const bearer = (token: string) =>
-      createConnectTransport({
-        baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
-        httpVersion: "1.1",
-        interceptors: [
-          (next) => (req) => {
-            req.header.set("authorization", `Bearer ${token}`);
-            return next(req);
-          },
-        ],
-      });
-    const owner = bearer(tokens.get(Role.ELIGIBLE_PARTY)?.accessToken ?? "");
-    const other = bearer((await signUp(iam, { role: "eligible_party" })).accessToken);
+    const owner = clientAs(Role.ELIGIBLE_PARTY);
+    const other = sdk((await signUp(iam, { role: "eligible_party" })).accessToken);
     const notFound = { code: Code.NotFound };
 
     // Data requests and service offers.
-    const catalog = createClient(CatalogService, owner);
-    const otherCatalog = createClient(CatalogService, other);
+    const catalog = owner.catalog;
+    const otherCatalog = other.catalog;
     const request = (await catalog.createDataRequest({ input: dataRequestInput() })).dataRequest;
     const id = request?.id ?? "";
     await expect(otherCatalog.getDataRequest({ id })).rejects.toMatchObject(notFound);
@@ -178,14 +183,14 @@ describe("the role policy on every client-facing RPC, with real tokens on the re
 
     // Searches: another organisation can't search with the request, nor see the run.
     await catalog.publishDataRequest({ id });
-    const otherSearch = createClient(SearchService, other);
+    const otherSearch = other.search;
     await expect(
       (async () => {
         for await (const _ of otherSearch.searchInstances({ dataRequestId: id })) break;
       })(),
     ).rejects.toMatchObject(notFound);
     let runId = "";
-    for await (const event of createClient(SearchService, owner).searchInstances({
+    for await (const event of owner.search.searchInstances({
       dataRequestId: id,
       timeout: { seconds: 1n },
     })) {
@@ -196,14 +201,12 @@ describe("the role policy on every client-facing RPC, with real tokens on the re
     expect((await otherSearch.listSearchRuns({})).searchRuns).toEqual([]);
 
     // Access: another organisation can't ask access with the run.
-    await expect(
-      createClient(AccessService, other).requestAccess({ searchRunId: runId }),
-    ).rejects.toMatchObject(notFound);
+    await expect(other.access.requestAccess({ searchRunId: runId })).rejects.toMatchObject(
+      notFound,
+    );
 
     // The owner still sees everything.
     await expect(catalog.getDataRequest({ id })).resolves.toMatchObject({ dataRequest: { id } });
-    await expect(
-      createClient(SearchService, owner).getSearchRun({ id: runId }),
-    ).resolves.toBeDefined();
+    await expect(owner.search.getSearchRun({ id: runId })).resolves.toBeDefined();
   });
 });
