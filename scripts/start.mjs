@@ -43,7 +43,7 @@ const parts = [
   {
     name: "receiver",
     cwd: "sdk",
-    args: ["tsx", "src/receiver/demo-receiver.ts"],
+    args: ["tsx", "examples/demo-receiver.ts"],
     // The demo EP's organisation (marketplace/src/demo/demo-organisation.ts).
     env: { RECEIVER_ORGANISATION_ID: "org_demo-energy" },
   },

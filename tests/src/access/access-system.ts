@@ -125,7 +125,7 @@ export class AccessSystem {
     const program = await startProgram<{ port: number }>({
       name: "receiver",
       cwd: "sdk",
-      args: ["src/receiver/demo-receiver.ts"],
+      args: ["examples/demo-receiver.ts"],
       env: {
         RECEIVER_PORT: "0",
         MARKETPLACE_URL: this.baseUrl,

@@ -1,7 +1,7 @@
-// The demo eligible party's receiver, as `npm start` runs it: an IngestService
+// An example receiver, and the demo eligible party's as `npm start` runs it: an IngestService
 // on RECEIVER_PORT that checks grants against the Marketplace at
 // MARKETPLACE_URL and prints one JSON line per accepted batch of records.
-import { startIngestReceiver } from "./ingest-receiver.js";
+import { startIngestReceiver } from "@eddie-marketplace/sdk/receiver";
 
 const env = process.env;
 const port = Number(env.RECEIVER_PORT ?? "50061");
