@@ -1,32 +1,13 @@
-import { join } from "node:path";
 import { buildApp } from "./app.js";
 import { oidcTokenVerifier } from "./auth/oidc-token-verifier.js";
-import { ConfigError, loadConfig } from "./config.js";
-import { migrateToLatest, openDatabase } from "./db/database.js";
+import { loadConfig } from "./config.js";
+import { migrateToLatest } from "./db/database.js";
 import { ensureDemoCatalog } from "./demo/demo-catalog.js";
-import { createLogger } from "./log.js";
+import { startProgram, stopOnSignals } from "./program-start.js";
 import { startMarketplace } from "./server/marketplace-server.js";
 
 // The Marketplace program: configuration, then the database, then the listeners.
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`marketplace: bad configuration: ${err.message}\n`);
-    process.exit(2);
-  }
-  throw err;
-}
-
-const log = createLogger(config.logLevel, { service: "marketplace" });
-const database = await openDatabase({
-  url: config.databaseUrl,
-  dataDir: config.databaseUrl === undefined ? join(config.dataDir, "db") : undefined,
-}).catch((err: unknown) => {
-  log.error("cannot open the database", { err });
-  process.exit(1);
-});
+const { config, log, database } = await startProgram("marketplace", loadConfig);
 await migrateToLatest(database.db);
 if (config.demoData) await ensureDemoCatalog(database.db, log);
 const app = await buildApp({
@@ -50,12 +31,8 @@ const server = await startMarketplace({
 });
 await app.start();
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, async () => {
-    log.info("signal received", { signal });
-    await server.stop();
-    await app.stop();
-    await database.close();
-    process.exit(0);
-  });
-}
+stopOnSignals(log, async () => {
+  await server.stop();
+  await app.stop();
+  await database.close();
+});
