@@ -87,6 +87,7 @@ export class NodeMesh {
           responseSerialize: (m: unknown) => (Buffer.isBuffer(m) ? m : serialize(m)),
         },
       },
+      drain: () => this.deps.registry.closeAll("the Marketplace is shutting down"),
       implementation: {
         attach: (call: AttachCall) => {
           const attaching = this.attach(call).catch((err: unknown) => {

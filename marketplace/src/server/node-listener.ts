@@ -8,6 +8,11 @@ import type { Listener } from "./client-listener.js";
 export interface GrpcService {
   readonly definition: grpc.ServiceDefinition;
   readonly implementation: grpc.UntypedServiceImplementation;
+  /**
+   * Ends the service's long-lived streams at shutdown, so the listener can
+   * drain instead of waiting out its grace period.
+   */
+  readonly drain?: () => void;
 }
 
 /**
@@ -60,6 +65,7 @@ export async function listenNodeFacing(options: {
           clearTimeout(timer);
           resolve();
         });
+        for (const service of options.services) service.drain?.();
       });
     },
   };

@@ -38,17 +38,26 @@ export async function startProgram<T>(options: {
     cwd: `${repo}${options.cwd}`,
     env: { ...process.env, LOG_LEVEL: "info", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so tsx's inner process can be killed with it.
+    detached: true,
   });
+  const killAll = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => resolve(code)),
   );
   const ready = await new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(new Error(`${options.name} not ready in time:\n${output.slice(-20).join("\n")}`)),
-      options.timeoutMs ?? 60_000,
-    );
+    const timer = setTimeout(() => {
+      // A program that never got ready must not outlive the test.
+      killAll();
+      reject(new Error(`${options.name} not ready in time:\n${output.slice(-20).join("\n")}`));
+    }, options.timeoutMs ?? 60_000);
     let found = false;
     const onLine = (line: string) => {
       output.push(line);
@@ -83,7 +92,7 @@ export async function startProgram<T>(options: {
     async stop(signal = "SIGTERM") {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      const timer = setTimeout(killAll, 15_000);
       const code = await exited;
       clearTimeout(timer);
       return code;
