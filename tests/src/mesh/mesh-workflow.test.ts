@@ -1,23 +1,22 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import {
-  Asset,
-  CatalogService,
-  DataNeedDurationSchema,
-  InstanceService,
-  ObisCode,
-  type SearchInstancesResponse,
-  type SearchRun,
-  SearchService,
-} from "@eddie-marketplace/gen";
 import { dataRequestInput } from "@eddie-marketplace/marketplace/src/catalog/testing.js";
 import {
   connectTestNode,
   grpcStatus,
   testIdentity,
 } from "@eddie-marketplace/marketplace/src/mesh/testing.js";
+import {
+  Asset,
+  Code,
+  ConnectError,
+  createMarketplaceClient,
+  DataNeedDurationSchema,
+  ObisCode,
+  type SearchInstancesResponse,
+  type SearchRun,
+  staticToken,
+} from "@eddie-marketplace/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   freshDatabaseUrl,
@@ -53,20 +52,11 @@ describe("the AIIDA mesh with real processes", () => {
   let acme: SignedIn;
   const ids = { at: "", nl: "", fr: "", it: "", de: "", single: "" };
 
-  const client = <S extends Parameters<typeof createClient>[0]>(service: S, who: SignedIn) => {
-    const auth: Interceptor = (next) => (req) => {
-      req.header.set("authorization", `Bearer ${who.accessToken}`);
-      return next(req);
-    };
-    return createClient(
-      service,
-      createConnectTransport({
-        baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
-        httpVersion: "1.1",
-        interceptors: [auth],
-      }),
-    );
-  };
+  const sdk = (who: SignedIn) =>
+    createMarketplaceClient({
+      baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
+      tokenProvider: staticToken(who.accessToken),
+    });
 
   beforeAll(async () => {
     const database = await freshDatabaseUrl();
@@ -105,7 +95,7 @@ describe("the AIIDA mesh with real processes", () => {
 
   async function claim(who: SignedIn, program: RunningProgram<unknown>, instanceId: string) {
     const code = await pairingCode(program, instanceId);
-    return client(InstanceService, who).claimInstance({ instanceId, pairingCode: code });
+    return sdk(who).instances.claimInstance({ instanceId, pairingCode: code });
   }
 
   async function codeOf(p: Promise<unknown>): Promise<Code | undefined> {
@@ -122,7 +112,7 @@ describe("the AIIDA mesh with real processes", () => {
     expect(instance).toMatchObject({ instanceId: ids.at, online: true, peerAddress: "127.0.0.1" });
     expect(instance?.dataSources.map((s) => s.country)).toContain("AT");
 
-    const bobs = client(InstanceService, bob);
+    const bobs = sdk(bob).instances;
     const code = await pairingCode(swarm, ids.at);
     expect(await codeOf(bobs.claimInstance({ instanceId: ids.at, pairingCode: code }))).toBe(
       Code.FailedPrecondition,
@@ -133,7 +123,7 @@ describe("the AIIDA mesh with real processes", () => {
   it("never claims with a wrong pairing code", async () => {
     const right = await pairingCode(swarm, ids.nl);
     const wrong = right === "222-222-222" ? "333-333-333" : "222-222-222";
-    const bobs = client(InstanceService, bob);
+    const bobs = sdk(bob).instances;
     expect(await codeOf(bobs.claimInstance({ instanceId: ids.nl, pairingCode: wrong }))).toBe(
       Code.InvalidArgument,
     );
@@ -150,7 +140,7 @@ describe("the AIIDA mesh with real processes", () => {
   ): Promise<string> {
     const known = published.get(name);
     if (known) return known;
-    const catalog = client(CatalogService, acme);
+    const catalog = sdk(acme).catalog;
     const { dataRequest } = await catalog.createDataRequest({
       input: dataRequestInput(fields, need),
     });
@@ -165,7 +155,7 @@ describe("the AIIDA mesh with real processes", () => {
     onStarted?: () => void,
   ): Promise<{ events: SearchInstancesResponse["event"][]; summary: SearchRun }> {
     const events: SearchInstancesResponse["event"][] = [];
-    for await (const e of client(SearchService, acme).searchInstances({
+    for await (const e of sdk(acme).search.searchInstances({
       dataRequestId,
       timeout: durationFromMs(timeoutMs),
     })) {
@@ -287,7 +277,7 @@ describe("the AIIDA mesh with real processes", () => {
 
     const after = await search(energy);
     expect(after.summary.counts).toMatchObject({ asked: 4, matched: 4, offline: 1 });
-    const { instance } = await client(InstanceService, bob).getInstance({ instanceId: ids.single });
+    const { instance } = await sdk(bob).instances.getInstance({ instanceId: ids.single });
     expect(instance?.online).toBe(false);
   });
 
@@ -301,7 +291,7 @@ describe("the AIIDA mesh with real processes", () => {
     expect(single.ready.instanceIds).toEqual([ids.single]);
     // The node dials on its own; the Marketplace holds its stream once it is welcomed.
     await nextLine(single, (j) => (j.msg === "attached" ? true : undefined));
-    const { instance } = await client(InstanceService, bob).getInstance({ instanceId: ids.single });
+    const { instance } = await sdk(bob).instances.getInstance({ instanceId: ids.single });
     expect(instance?.online).toBe(true);
     const { events, summary } = await search(published.get("energy") ?? "");
     expect(matchedIds(events)).toContain(ids.single);
@@ -316,7 +306,7 @@ describe("the AIIDA mesh with real processes", () => {
     expect(node.received).toEqual([]);
     node.close();
     // The real instance keeps its stream and its claim.
-    const { instance } = await client(InstanceService, alice).getInstance({ instanceId: ids.at });
+    const { instance } = await sdk(alice).instances.getInstance({ instanceId: ids.at });
     expect(instance?.online).toBe(true);
   });
 
@@ -326,7 +316,7 @@ describe("the AIIDA mesh with real processes", () => {
     const forger = await connectTestNode(target, { identity: await testIdentity() });
     const code = (await honest.next("welcome")).pairingCode?.code ?? "";
     await forger.next("welcome");
-    await client(InstanceService, alice).claimInstance({
+    await sdk(alice).instances.claimInstance({
       instanceId: honest.instanceId,
       pairingCode: code,
     });
