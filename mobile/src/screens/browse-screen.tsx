@@ -97,7 +97,7 @@ export function BrowseScreen() {
   return (
     <section aria-labelledby="browse-title" className="screen">
       <h1 id="browse-title">Browse</h1>
-      <div className="segmented" role="group" aria-label="What to browse">
+      <fieldset className="segmented" aria-label="What to browse">
         <button
           type="button"
           aria-pressed={filters.tab === "requests"}
@@ -112,7 +112,7 @@ export function BrowseScreen() {
         >
           Services
         </button>
-      </div>
+      </fieldset>
       <div className="search-row">
         <label htmlFor="browse-text" className="visually-hidden">
           Search

@@ -79,7 +79,7 @@ export function PermissionsScreen() {
     <section aria-labelledby="permissions-title" className="screen">
       <h1 id="permissions-title">My permissions</h1>
       <p className="lead">Who gets which of your data. Stop any of it with one tap.</p>
-      <div className="chips" role="group" aria-label="Which permissions">
+      <fieldset className="chips" aria-label="Which permissions">
         {(Object.keys(views) as View[]).map((v) => (
           <button
             key={v}
@@ -93,7 +93,7 @@ export function PermissionsScreen() {
             {views[v].label}
           </button>
         ))}
-      </div>
+      </fieldset>
       {problem && <InlineError>{problem}</InlineError>}
       {list.status === "loading" && <LoadingView label="Loading your permissions…" />}
       {list.status === "error" && (
