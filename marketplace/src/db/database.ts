@@ -47,6 +47,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       max: options.maxConnections ?? 10,
       connectionTimeoutMillis: 10_000,
     });
+    // An idle connection the server drops (a restart, an administrator) is
+    // replaced on next use; without a listener its error would end the process.
+    pool.on("error", () => {});
     // Fail now, with the server's reason, rather than at the first query.
     const client = await pool.connect();
     client.release();

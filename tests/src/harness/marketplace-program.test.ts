@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabaseUrl } from "./iam.js";
 import { marketplacePorts, type RunningProgram, startProgram } from "./program.js";
 
 describe("the Marketplace as a real process", () => {
   let mp: RunningProgram<{ httpPort: number; grpcPort: number }>;
+  let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
   beforeAll(async () => {
+    database = await freshDatabaseUrl();
     mp = await startProgram({
       name: "marketplace",
       cwd: "marketplace",
@@ -12,13 +15,16 @@ describe("the Marketplace as a real process", () => {
         MARKETPLACE_PORT: "0",
         MARKETPLACE_GRPC_PORT: "0",
         MARKETPLACE_HOST: "127.0.0.1",
-        DATABASE_URL: process.env.TEST_DATABASE_URL,
+        DATABASE_URL: database.url,
         MARKETPLACE_DATA_DIR: `${process.env.TMPDIR ?? "/tmp"}/mp-${process.pid}`,
       },
       ready: marketplacePorts,
     });
   });
-  afterAll(() => mp?.stop());
+  afterAll(async () => {
+    await mp?.stop();
+    await database?.drop();
+  });
 
   it("answers SERVING to a plain JSON health check", async () => {
     const res = await fetch(`http://127.0.0.1:${mp.ready.httpPort}/grpc.health.v1.Health/Check`, {

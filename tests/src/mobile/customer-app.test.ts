@@ -16,7 +16,13 @@ import {
 import { type IngestReceiver, startIngestReceiver } from "@eddie-marketplace/sdk/receiver";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { marketplaceEnvFor, signUp, startIam, type TestIam } from "../harness/iam.js";
+import {
+  freshDatabaseUrl,
+  marketplaceEnvFor,
+  signUp,
+  startIam,
+  type TestIam,
+} from "../harness/iam.js";
 import {
   jsonLine,
   marketplacePorts,
@@ -54,10 +60,14 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
   let heatPump: DataRequest;
   let gridStudy: DataRequest;
 
+  let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
+
   beforeAll(async () => {
+    // A database of this file's own, dropped after, so no run sees another's data.
+    database = await freshDatabaseUrl();
     preview = await startMobilePreview();
     iam = await startIam({
-      DATABASE_URL: process.env.TEST_DATABASE_URL,
+      DATABASE_URL: database.url,
       IAM_MOBILE_REDIRECT_URIS: `${preview.origin}/callback`,
     });
     mp = await startProgram({
@@ -71,7 +81,7 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
         MARKETPLACE_GRPC_HOST: "127.0.0.1",
         MARKETPLACE_GRPC_PORT: "0",
         CORS_ORIGINS: preview.origin,
-        DATABASE_URL: process.env.TEST_DATABASE_URL,
+        DATABASE_URL: database.url,
         MARKETPLACE_DATA_DIR: `${tmpdir()}/mp-mobile-${process.pid}-${suffix}`,
       },
       ready: marketplacePorts,
@@ -126,6 +136,7 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     await node?.stop();
     await mp?.stop();
     await iam?.stop();
+    await database?.drop();
   });
 
   /** The titles of the system notifications the app's service worker shows. */

@@ -20,7 +20,13 @@ import {
   subscribe,
 } from "@eddie-marketplace/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUp, startIam, startMarketplaceFor, type TestIam } from "../harness/iam.js";
+import {
+  freshDatabaseUrl,
+  signUp,
+  startIam,
+  startMarketplaceFor,
+  type TestIam,
+} from "../harness/iam.js";
 import { jsonLine, type RunningProgram, startProgram } from "../harness/program.js";
 import { launchBrowser } from "../web/browser.js";
 
@@ -228,7 +234,7 @@ describe("the packed SDK in a fresh project", () => {
     let marketplace: RunningProgram<{ httpPort: number; grpcPort: number }>;
     let node: RunningProgram<{ instanceId: string; pairingCode: string }>;
     let baseUrl: string;
-    const db = { DATABASE_URL: process.env.TEST_DATABASE_URL };
+    let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
     const stateDir = mkdtempSync(join(tmpdir(), "sdk-example-node-"));
 
     let pages: Server | undefined;
@@ -244,6 +250,9 @@ describe("the packed SDK in a fresh project", () => {
       });
       await new Promise<void>((resolve) => pages?.listen(0, "127.0.0.1", resolve));
       pagesOrigin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+      // A database of this file's own, dropped after, so no run sees another's accounts.
+      database = await freshDatabaseUrl();
+      const db = { DATABASE_URL: database.url };
       iam = await startIam(db);
       marketplace = await startMarketplaceFor(iam, { ...db, CORS_ORIGINS: pagesOrigin });
       baseUrl = `http://127.0.0.1:${marketplace.ready.httpPort}`;
@@ -275,6 +284,7 @@ describe("the packed SDK in a fresh project", () => {
       await node?.stop();
       await marketplace?.stop();
       await iam?.stop();
+      await database?.drop();
       await new Promise((resolve) => pages?.close(resolve));
       rmSync(stateDir, { recursive: true, force: true });
     });

@@ -18,6 +18,7 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   appClients,
+  freshDatabaseUrl,
   HeadlessBrowser,
   pageMessages,
   signUp,
@@ -33,9 +34,12 @@ describe("SDK token providers against the real IAM", () => {
   let iam: TestIam;
   let mpProgram: RunningProgram<{ httpPort: number; grpcPort: number }>;
   let baseUrl: string;
-  const db = { DATABASE_URL: process.env.TEST_DATABASE_URL };
+  let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
 
   beforeAll(async () => {
+    // A database of this file's own, dropped after, so no run sees another's accounts.
+    database = await freshDatabaseUrl();
+    const db = { DATABASE_URL: database.url };
     iam = await startIam(db);
     mpProgram = await startMarketplaceFor(iam, db);
     baseUrl = `http://127.0.0.1:${mpProgram.ready.httpPort}`;
@@ -43,6 +47,7 @@ describe("SDK token providers against the real IAM", () => {
   afterAll(async () => {
     await mpProgram?.stop();
     await iam?.stop();
+    await database?.drop();
   });
 
   /** Signs a new person up with the SDK's PKCE functions and the IAM's real sign-up page. */

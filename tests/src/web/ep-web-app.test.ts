@@ -9,7 +9,13 @@ import {
 } from "@eddie-marketplace/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { marketplaceEnvFor, signUp, startIam, type TestIam } from "../harness/iam.js";
+import {
+  freshDatabaseUrl,
+  marketplaceEnvFor,
+  signUp,
+  startIam,
+  type TestIam,
+} from "../harness/iam.js";
 import {
   jsonLine,
   marketplacePorts,
@@ -43,11 +49,15 @@ describe("the EP Web App in a browser", () => {
   const browserErrors: string[] = [];
   const organisation = `Acme Energy ${randomBytes(3).toString("hex")}`;
 
+  let database: Awaited<ReturnType<typeof freshDatabaseUrl>> | undefined;
+
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), "ep-web-"));
+    // A database of this file's own, dropped after, so no run sees another's data.
+    database = await freshDatabaseUrl();
     web = await startWebApp();
     iam = await startIam({
-      DATABASE_URL: process.env.TEST_DATABASE_URL,
+      DATABASE_URL: database.url,
       IAM_WEB_REDIRECT_URIS: web.redirectUri,
     });
     mp = await startProgram({
@@ -61,7 +71,7 @@ describe("the EP Web App in a browser", () => {
         MARKETPLACE_GRPC_HOST: "127.0.0.1",
         MARKETPLACE_GRPC_PORT: "0",
         CORS_ORIGINS: web.origin,
-        DATABASE_URL: process.env.TEST_DATABASE_URL,
+        DATABASE_URL: database.url,
         MARKETPLACE_DATA_DIR: `${scratch}/marketplace`,
       },
       ready: marketplacePorts,
@@ -94,6 +104,7 @@ describe("the EP Web App in a browser", () => {
     await nodes?.stop();
     await mp?.stop();
     await iam?.stop();
+    await database?.drop();
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
