@@ -81,17 +81,33 @@ export class Violations {
 /**
  * Maps {@link DomainError}s thrown by handlers to ConnectErrors with the right
  * code; validation errors carry a `google.rpc.BadRequest` detail with every
- * field violation. Anything else unexpected becomes INTERNAL without leaking
+ * field violation, for unary and streaming handlers alike. Anything else unexpected becomes INTERNAL without leaking
  * its message.
  */
 export function domainErrorInterceptor(onInternal: (err: unknown) => void = () => {}): Interceptor {
   return (next) => async (req) => {
+    let res: Awaited<ReturnType<typeof next>>;
     try {
-      return await next(req);
+      res = await next(req);
     } catch (err) {
       throw toConnectError(err, onInternal);
     }
+    // A streaming handler's errors surface while its messages are read, after
+    // this interceptor has returned: map them on the way out too.
+    if (!res.stream) return res;
+    return { ...res, message: mapStreamErrors(res.message, onInternal) };
   };
+}
+
+async function* mapStreamErrors<T>(
+  messages: AsyncIterable<T>,
+  onInternal: (err: unknown) => void,
+): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (err) {
+    throw toConnectError(err, onInternal);
+  }
 }
 
 /** The ConnectError a caller sees for `err`. */

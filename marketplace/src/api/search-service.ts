@@ -8,7 +8,7 @@ import {
   matchedInstanceIds,
   toSearchRunMessage,
 } from "../search/search-run-repository.js";
-import { ForbiddenError, NotFoundError, toConnectError, Violations } from "./errors.js";
+import { ForbiddenError, NotFoundError, Violations } from "./errors.js";
 
 const defaultTimeoutMs = 10_000;
 
@@ -40,15 +40,7 @@ export function searchService(deps: SearchDeps): Partial<ServiceImpl<typeof Sear
     );
   }
   return {
-    async *searchInstances(req, ctx) {
-      try {
-        yield* search(req, ctx);
-      } catch (err) {
-        // Errors of a streaming handler surface while the stream is read, past
-        // the error interceptor, so they are mapped here.
-        throw toConnectError(err, (e) => deps.log.error("search failed", { err: e }));
-      }
-    },
+    searchInstances: search,
     async getSearchRun(req, ctx) {
       const organisationId = organisationOf(callerOf(ctx).organisation);
       const row = await findSearchRun(deps.db, organisationId, req.id);

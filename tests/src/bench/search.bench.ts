@@ -29,7 +29,7 @@ import { encodeAttachResponse } from "@eddie-marketplace/marketplace/src/mesh/no
 import { deriveQuery } from "@eddie-marketplace/marketplace/src/search/query-derivation.js";
 import pg from "pg";
 import { type SignedIn, signUp, startIam, startMarketplaceFor } from "../harness/iam.js";
-import type { RunningProgram } from "../harness/program.js";
+import { programPid } from "../mesh/mesh-programs.js";
 import type { BaselineCommand, BaselineReport } from "./search-bench-baseline.js";
 import type { NodesCommand, NodesReport } from "./search-bench-nodes.js";
 
@@ -105,14 +105,6 @@ function rssKb(pid: number): number {
     .split("\n")
     .find((l) => l.startsWith("VmRSS:"));
   return Number(line?.replace(/\D+/g, "") ?? 0);
-}
-
-/** The Marketplace process itself (tsx runs programs in a child process). */
-function programPid(program: RunningProgram<unknown>): number {
-  const pid = program.child.pid ?? 0;
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/);
-  const child = Number(children[0]);
-  return Number.isInteger(child) && child > 0 ? child : pid;
 }
 
 /**
