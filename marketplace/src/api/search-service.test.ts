@@ -157,8 +157,8 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
     const started = only(events, "started")[0];
     expect(started?.counts).toMatchObject({ asked: 3, offline: 1, skippedUnclaimed: 1 });
     expect(
-      only(events, "match")
-        .map((m) => m.instanceId)
+      only(events, "matches")
+        .flatMap((b) => b.matches.map((m) => m.instanceId))
         .sort(),
     ).toEqual([nodes.at1?.instanceId, nodes.at2?.instanceId].sort());
     const summary = only(events, "summary")[0];
@@ -207,7 +207,9 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
     });
     const events = await running;
     const summary = only(events, "summary")[0];
-    expect(only(events, "match").map((m) => m.instanceId)).toEqual([nodes.de1?.instanceId]);
+    expect(only(events, "matches").flatMap((b) => b.matches.map((m) => m.instanceId))).toEqual([
+      nodes.de1?.instanceId,
+    ]);
     expect(summary?.matchedInstanceIds).not.toContain(nodes.unclaimed?.instanceId);
     expect(summary?.counts).toMatchObject({ asked: 4, matched: 1, notMatched: 3, timedOut: 0 });
   });

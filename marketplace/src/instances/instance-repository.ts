@@ -142,21 +142,6 @@ export async function listInstancesClaimedBy(
     .execute();
 }
 
-/** How many registered instances are claimed and unclaimed. */
-export async function countInstancesByClaim(
-  db: Kysely<Database>,
-): Promise<{ claimed: number; unclaimed: number }> {
-  const row = await db
-    .selectFrom("aiida_instance")
-    .select((eb) => [
-      eb.fn.count<number>("claimed_by").as("claimed"),
-      eb.fn.countAll<number>().as("total"),
-    ])
-    .executeTakeFirstOrThrow();
-  const claimed = Number(row.claimed);
-  return { claimed, unclaimed: Number(row.total) - claimed };
-}
-
 /** The data sources stored for an instance. */
 export function capabilitiesOf(row: InstanceRow): Capabilities {
   try {

@@ -5,22 +5,16 @@ import {
   type DataRequest,
   type SearchInstancesResponse,
   SearchInstancesResponseSchema,
+  type SearchMatch,
 } from "@eddie-marketplace/gen";
 import type { Kysely } from "kysely";
 import { NotFoundError, PreconditionError } from "../api/errors.js";
 import type { Database } from "../db/schema.js";
-import { countInstancesByClaim } from "../instances/instance-repository.js";
 import type { Logger } from "../log.js";
 import { deriveQuery } from "./query-derivation.js";
-import type { FanoutEnd, SearchFanout } from "./search-fanout.js";
-import {
-  countsMessage,
-  finishSearchRun,
-  insertSearchMatches,
-  insertSearchRun,
-  type RunCounts,
-  toSearchRunMessage,
-} from "./search-run-repository.js";
+import { RunRecorder } from "./run-recorder.js";
+import type { SearchFanout } from "./search-fanout.js";
+import { countsMessage, type RunCounts, toSearchRunMessage } from "./search-run-repository.js";
 
 /** A data request as the catalog stores it. */
 export interface SearchableDataRequest {
@@ -54,18 +48,25 @@ export interface SearchInput {
   readonly timeoutMs: number;
 }
 
-/** Matches stored in one statement while a search runs. */
-const matchBatch = 1_000;
+/** The most matches in one `matches` event (about 60 bytes each on the wire). */
+const matchesPerEvent = 1_000;
+
+/**
+ * The least time between two `matches` events: the first match goes out at
+ * once, later ones gather, so thousands of answers make a few events.
+ */
+const matchesEveryMs = 50;
 
 /** The least time between two progress events. */
 const progressEveryMs = 250;
 
 /**
  * Searches the claimed AIIDA instances for data matching one of the caller's
- * published data requests. Yields `started`, then each match as its answer
- * arrives and occasional `progress`, and last the `summary`. The run and its
- * matches are stored; when the caller stops iterating or `signal` aborts, the
- * search stops and what was found until then is stored as cancelled.
+ * published data requests. Yields `started`, then the matches in batches as
+ * their answers arrive and occasional `progress`, and last the `summary`.
+ * The run and its matches are stored; when the caller stops iterating or
+ * `signal` aborts, the search stops and what was found until then is stored
+ * as cancelled.
  *
  * @example
  * for await (const event of searchInstances(deps, input, ctx.signal)) yield event;
@@ -75,10 +76,7 @@ export async function* searchInstances(
   input: SearchInput,
   signal: AbortSignal,
 ): AsyncGenerator<SearchInstancesResponse> {
-  const [stored, registered] = await Promise.all([
-    deps.findDataRequest(deps.db, input.dataRequestId),
-    countInstancesByClaim(deps.db),
-  ]);
+  const stored = await deps.findDataRequest(deps.db, input.dataRequestId);
   if (stored === undefined || stored.organisationId !== input.organisationId) {
     throw new NotFoundError("data request", input.dataRequestId);
   }
@@ -90,9 +88,9 @@ export async function* searchInstances(
   }
   const startedAt = new Date();
   const deadline = new Date(startedAt.getTime() + input.timeoutMs);
-  const runId = randomUUID();
   // The query's own ID, not the run's: instances never learn run IDs.
   const query = deriveQuery(request, { queryId: randomUUID(), now: startedAt, deadline });
+  const recorder = new RunRecorder(deps.db, randomUUID());
 
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -104,27 +102,12 @@ export async function* searchInstances(
     notMatched: 0,
     offline: 0,
     timedOut: 0,
-    skippedUnclaimed: registered.unclaimed,
+    skippedUnclaimed: 0,
   };
-  const matches: { instanceId: string; latencyMs: number }[] = [];
-  const pendingEvents: SearchInstancesResponse[] = [];
+  const unsent: SearchMatch[] = [];
   let changed = false;
-  let wake: (() => void) | undefined;
-  let waking = false;
-  // Answers arrive one socket read at a time; waking the caller's stream once
-  // per event-loop turn sends them in batches instead of one by one.
-  const wakeNow = () => {
-    waking = false;
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const notify = () => {
-    changed = true;
-    if (waking || wake === undefined) return;
-    waking = true;
-    setImmediate(wakeNow);
-  };
+  let fanoutEnded = false;
+  const pacer = new Pacer();
 
   const run = deps.fanout.start(
     query,
@@ -133,71 +116,56 @@ export async function* searchInstances(
       answer(instanceId, match, latencyMs) {
         if (match) {
           counts.matched++;
-          matches.push({ instanceId, latencyMs });
-          if (matches.length - storedMatches === matchBatch) {
-            flushMatches().catch(() => {});
-          }
-          pendingEvents.push(matchEvent(instanceId, latencyMs));
+          recorder.add({ instanceId, latencyMs });
+          if (unsent.push(searchMatch(instanceId, latencyMs)) === 1) pacer.poke();
         } else counts.notMatched++;
-        notify();
+        if (!changed) {
+          changed = true;
+          pacer.poke();
+        }
       },
       lost() {
         counts.timedOut++;
-        notify();
+        if (!changed) {
+          changed = true;
+          pacer.poke();
+        }
       },
     },
     stop.signal,
   );
-  counts.asked = run.asked;
-  counts.offline = Math.max(0, registered.claimed - run.asked);
 
-  const inserted = insertSearchRun(deps.db, {
-    id: runId,
-    dataRequestId: request.id,
-    organisationId: input.organisationId,
-    requestedBy: input.subject,
-    startedAt,
-    deadline,
-    counts: { ...counts },
-  });
-  // Matches are stored in batches while answers still arrive.
-  let storedMatches = 0;
-  let flushing: Promise<void> = Promise.resolve();
-  const flushMatches = (): Promise<void> => {
-    flushing = flushing.then(async () => {
-      await inserted;
-      while (matches.length - storedMatches >= matchBatch) {
-        const batch = matches.slice(storedMatches, storedMatches + 5_000);
-        await insertSearchMatches(deps.db, runId, batch);
-        storedMatches += batch.length;
-      }
+  counts.asked = run.asked;
+  // Stored once the query is out, so storing doesn't hold it up.
+  const inserted = recorder
+    .begin({
+      dataRequestId: request.id,
+      organisationId: input.organisationId,
+      requestedBy: input.subject,
+      startedAt,
+      deadline,
+      counts: { ...counts },
+    })
+    .then((counted) => {
+      counts.offline = counted.offline;
+      counts.skippedUnclaimed = counted.skippedUnclaimed;
     });
-    return flushing;
-  };
 
   // The run is stored as finished when the fan-out ends, whether or not the
   // caller is still reading: a cancelled caller may never resume this generator.
-  let outcome: { end: FanoutEnd; finishedAt: Date } | undefined;
   const completion = (async () => {
     const end = await run.done;
+    fanoutEnded = true;
+    pacer.poke();
     signal.removeEventListener("abort", onAbort);
     counts.timedOut = counts.asked - counts.matched - counts.notMatched;
     const finishedAt = new Date();
     await inserted;
-    await flushing;
-    await finishSearchRun(deps.db, {
-      id: runId,
-      state: end === "cancelled" ? "cancelled" : "completed",
-      finishedAt,
-      counts,
-      matches: matches.slice(storedMatches),
-    });
-    outcome = { end, finishedAt };
-    notify();
-    return outcome;
+    await recorder.finish(end === "cancelled" ? "cancelled" : "completed", finishedAt, counts);
+    return { end, finishedAt };
   })();
   completion.catch((err) =>
-    deps.log.error("cannot store a search run", { err, search_run_id: runId }),
+    deps.log.error("cannot store a search run", { err, search_run_id: recorder.runId }),
   );
 
   try {
@@ -206,33 +174,41 @@ export async function* searchInstances(
       event: {
         case: "started",
         value: {
-          searchRunId: runId,
+          searchRunId: recorder.runId,
           counts: countsMessage(counts),
           deadline: timestampFromDate(deadline),
         },
       },
     });
+    let lastMatches = 0;
     let lastProgress = Date.now();
     for (;;) {
-      if (pendingEvents.length > 0) yield* pendingEvents.splice(0);
-      if (outcome !== undefined && pendingEvents.length === 0) break;
-      if (changed && Date.now() - lastProgress >= progressEveryMs) {
+      const now = Date.now();
+      if (fanoutEnded || (unsent.length > 0 && now - lastMatches >= matchesEveryMs)) {
+        lastMatches = now;
+        // Once the fan-out ended, the last matches go out while the run is stored.
+        while (unsent.length > 0) yield matchesEvent(unsent.splice(0, matchesPerEvent));
+        if (fanoutEnded) break;
+        continue;
+      }
+      if (changed && now - lastProgress >= progressEveryMs) {
         changed = false;
-        lastProgress = Date.now();
+        lastProgress = now;
         yield create(SearchInstancesResponseSchema, {
           event: { case: "progress", value: countsMessage(counts) },
         });
         continue;
       }
-      if (pendingEvents.length > 0 || outcome !== undefined) continue;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        if (changed) setTimeout(notify, progressEveryMs - (Date.now() - lastProgress)).unref();
-      });
+      await pacer.wait(
+        Math.min(
+          unsent.length > 0 ? lastMatches + matchesEveryMs : Number.POSITIVE_INFINITY,
+          changed ? lastProgress + progressEveryMs : Number.POSITIVE_INFINITY,
+        ),
+      );
     }
     const { end, finishedAt } = await completion;
     const row = {
-      id: runId,
+      id: recorder.runId,
       data_request_id: request.id,
       organisation_id: input.organisationId,
       requested_by: input.subject,
@@ -253,7 +229,7 @@ export async function* searchInstances(
         case: "summary",
         value: toSearchRunMessage(
           row,
-          matches.map((m) => m.instanceId),
+          recorder.matches.map((m) => m.instanceId),
         ),
       },
     });
@@ -266,24 +242,54 @@ export async function* searchInstances(
 }
 
 /**
- * A match event, built as a complete message literal: one per matching
- * instance, so it is built without the generic `create` walk.
+ * Wakes the search's event loop: at a due time, or at once when poked (a
+ * first unsent match, changed counts, the end). A poke while the loop is not
+ * waiting is dropped; the loop looks at the state before it waits again.
  */
-function matchEvent(instanceId: string, latencyMs: number): SearchInstancesResponse {
-  const ms = Math.max(0, Math.round(latencyMs));
+class Pacer {
+  private resolve: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** Resolves at `dueAt` (ms since epoch; Infinity for never) or on the next poke. */
+  wait(dueAt: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+      if (dueAt !== Number.POSITIVE_INFINITY) {
+        this.timer = setTimeout(() => this.poke(), Math.max(0, dueAt - Date.now()));
+      }
+    });
+  }
+
+  poke(): void {
+    const resolve = this.resolve;
+    if (resolve === undefined) return;
+    this.resolve = undefined;
+    clearTimeout(this.timer);
+    resolve();
+  }
+}
+
+/** A batch of matches; built as a literal, without the generic `create` walk. */
+function matchesEvent(matches: SearchMatch[]): SearchInstancesResponse {
   return {
     $typeName: "eddie.marketplace.v1.SearchInstancesResponse",
     event: {
-      case: "match",
-      value: {
-        $typeName: "eddie.marketplace.v1.SearchMatch",
-        instanceId,
-        latency: {
-          $typeName: "google.protobuf.Duration",
-          seconds: BigInt(Math.floor(ms / 1000)),
-          nanos: (ms % 1000) * 1_000_000,
-        },
-      },
+      case: "matches",
+      value: { $typeName: "eddie.marketplace.v1.SearchMatches", matches },
+    },
+  };
+}
+
+/** One match, built as a complete message literal: one per matching instance. */
+function searchMatch(instanceId: string, latencyMs: number): SearchMatch {
+  const ms = Math.max(0, Math.round(latencyMs));
+  return {
+    $typeName: "eddie.marketplace.v1.SearchMatch",
+    instanceId,
+    latency: {
+      $typeName: "google.protobuf.Duration",
+      seconds: BigInt(Math.floor(ms / 1000)),
+      nanos: (ms % 1000) * 1_000_000,
     },
   };
 }

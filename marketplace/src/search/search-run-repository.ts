@@ -25,7 +25,11 @@ export interface RunCounts {
   skippedUnclaimed: number;
 }
 
-/** Stores a new running search. */
+/**
+ * Stores a new running search. The claimed instances that were not asked
+ * (offline) and the unclaimed ones (skipped) are counted in the same
+ * statement, and returned.
+ */
 export async function insertSearchRun(
   db: Kysely<Database>,
   run: {
@@ -35,22 +39,22 @@ export async function insertSearchRun(
     requestedBy: string;
     startedAt: Date;
     deadline: Date;
-    counts: RunCounts;
+    /** The counts so far; offline and skipped are counted here. */
+    counts: Pick<RunCounts, "asked" | "matched" | "notMatched" | "timedOut">;
   },
-): Promise<void> {
-  await db
-    .insertInto("search_run")
-    .values({
-      id: run.id,
-      data_request_id: run.dataRequestId,
-      organisation_id: run.organisationId,
-      requested_by: run.requestedBy,
-      state: "running",
-      started_at: run.startedAt,
-      deadline: run.deadline,
-      ...countColumns(run.counts),
-    })
-    .execute();
+): Promise<Pick<RunCounts, "offline" | "skippedUnclaimed">> {
+  const c = run.counts;
+  const { rows } = await sql<{ offline: number; skipped_unclaimed: number }>`
+    insert into search_run (id, data_request_id, organisation_id, requested_by, state,
+      started_at, deadline, asked, matched, not_matched, timed_out, offline, skipped_unclaimed)
+    select ${run.id}, ${run.dataRequestId}, ${run.organisationId}, ${run.requestedBy}, 'running',
+      ${run.startedAt}, ${run.deadline}, ${c.asked}, ${c.matched}, ${c.notMatched}, ${c.timedOut},
+      greatest(0, count(claimed_by) - ${c.asked}), count(*) - count(claimed_by)
+    from aiida_instance
+    returning offline, skipped_unclaimed`.execute(db);
+  const row = rows[0];
+  if (row === undefined) throw new Error("the search run was not stored");
+  return { offline: row.offline, skippedUnclaimed: row.skipped_unclaimed };
 }
 
 /**

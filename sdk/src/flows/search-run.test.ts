@@ -21,7 +21,10 @@ const counts = {
   skippedUnclaimed: 2,
 };
 const started: Event = { case: "started", value: { searchRunId: "run-1", counts } };
-const match = (id: string): Event => ({ case: "match", value: { instanceId: id } });
+const matches = (...ids: string[]): Event => ({
+  case: "matches",
+  value: { matches: ids.map((instanceId) => ({ instanceId })) },
+});
 const summary: Event = {
   case: "summary",
   value: {
@@ -58,15 +61,17 @@ describe("search: a running search as an async iterable", () => {
   it("yields started, each match and progress as they come, and the summary last", async () => {
     const { mp, requests } = await marketplace(async function* () {
       yield started;
-      yield match("i-1");
+      yield matches("i-1");
       yield { case: "progress", value: { ...counts, matched: 1 } };
-      yield match("i-2");
+      yield matches("i-2", "i-3");
       yield summary;
     });
     const run = search(mp, "dr-1", { timeoutMs: 5_500 });
-    const cases: string[] = [];
-    for await (const ev of run) cases.push(ev.case);
-    expect(cases).toEqual(["started", "match", "progress", "match", "summary"]);
+    const seen: string[] = [];
+    for await (const ev of run) {
+      seen.push(ev.case === "match" ? `match ${ev.value.instanceId}` : ev.case);
+    }
+    expect(seen).toEqual(["started", "match i-1", "progress", "match i-2", "match i-3", "summary"]);
     expect((await run.started).searchRunId).toBe("run-1");
     expect((await run.summary).matchedInstanceIds).toEqual(["i-1", "i-2"]);
     expect(requests[0]?.dataRequestId).toBe("dr-1");
@@ -76,8 +81,9 @@ describe("search: a running search as an async iterable", () => {
   it("hands out only the matches, and the summary without iterating at all", async () => {
     const { mp } = await marketplace(async function* () {
       yield started;
-      yield match("i-1");
-      yield match("i-2");
+      yield matches("i-1");
+      // A Marketplace before batches sent each match on its own.
+      yield { case: "match", value: { instanceId: "i-2" } };
       yield summary;
     });
     const run = search(mp, "dr-1");
@@ -105,7 +111,7 @@ describe("search: a running search as an async iterable", () => {
   it("reports a stream that ended before its summary as UNAVAILABLE", async () => {
     const { mp } = await marketplace(async function* () {
       yield started;
-      yield match("i-1");
+      yield matches("i-1");
     });
     const run = search(mp, "dr-1");
     const seen: string[] = [];

@@ -7,8 +7,15 @@ import type {
 } from "@eddie-marketplace/gen";
 import type { MarketplaceClient } from "../marketplace-client.js";
 
-/** One event of a running search: started, a match, progress, or the summary (last). */
-export type SearchEvent = Exclude<SearchInstancesResponse["event"], { case: undefined }>;
+/**
+ * One event of a running search: started, a match, progress, or the summary
+ * (last). The Marketplace sends matches in batches; they are handed out here
+ * one `match` event each.
+ */
+export type SearchEvent = Exclude<
+  SearchInstancesResponse["event"],
+  { case: undefined } | { case: "matches" }
+>;
 
 /** A running search: iterate it for events as they arrive; await `summary` for the end. */
 export interface RunningSearch extends AsyncIterable<SearchEvent> {
@@ -97,6 +104,11 @@ export function search(
       )) {
         const ev = res.event;
         if (ev.case === undefined) continue;
+        if (ev.case === "matches") {
+          for (const value of ev.value.matches) events.push({ case: "match", value });
+          notify();
+          continue;
+        }
         if (ev.case === "started") resolveStarted(ev.value);
         if (ev.case === "summary") {
           sawSummary = true;

@@ -169,8 +169,8 @@ describe("the AIIDA mesh with real processes", () => {
 
   const matchedIds = (events: SearchInstancesResponse["event"][]) =>
     events
-      .filter((e) => e.case === "match")
-      .map((e) => (e.case === "match" ? e.value.instanceId : ""))
+      .flatMap((e) => (e.case === "matches" ? e.value.matches : []))
+      .map((m) => m.instanceId)
       .sort();
 
   const everywhere = ["AT", "NL", "FR", "IT", "DE"];

@@ -48,12 +48,13 @@ export function SearchPanel(props: { dataRequestId: string; onFinished: () => vo
           setCounts(ev.value.counts);
         } else if (ev.case === "progress") {
           setCounts(ev.value);
-        } else if (ev.case === "match") {
-          const m = ev.value;
-          const latencyMs = m.latency
-            ? Number(m.latency.seconds) * 1000 + m.latency.nanos / 1e6
-            : 0;
-          setMatches((list) => [{ instanceId: m.instanceId, latencyMs }, ...list]);
+        } else if (ev.case === "matches") {
+          // Newest first: the batch is in arrival order.
+          const batch = ev.value.matches.map((m) => ({
+            instanceId: m.instanceId,
+            latencyMs: m.latency ? Number(m.latency.seconds) * 1000 + m.latency.nanos / 1e6 : 0,
+          }));
+          setMatches((list) => [...batch.reverse(), ...list]);
         } else if (ev.case === "summary") {
           setSummary(ev.value);
           setCounts(ev.value.counts);

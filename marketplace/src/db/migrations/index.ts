@@ -5,6 +5,7 @@ import * as searchRuns from "./2026-11-25-0201-search-runs.js";
 import * as catalog from "./2026-11-25-0400-catalog.js";
 import * as accessConsent from "./2026-11-25-0600-access-consent.js";
 import * as apiClients from "./2026-11-25-0700-api-clients.js";
+import * as searchMatchUnchecked from "./2026-11-25-0800-search-match-unchecked.js";
 
 /**
  * Every migration, by name. Names sort by date, so kysely applies them in the
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-25-0400-catalog": catalog,
   "2026-11-25-0600-access-consent": accessConsent,
   "2026-11-25-0700-api-clients": apiClients,
+  "2026-11-25-0800-search-match-unchecked": searchMatchUnchecked,
 };

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file eddie/marketplace/v1/search.proto.
  */
 export const file_eddie_marketplace_v1_search: GenFile = /*@__PURE__*/
-  fileDesc("CiFlZGRpZS9tYXJrZXRwbGFjZS92MS9zZWFyY2gucHJvdG8SFGVkZGllLm1hcmtldHBsYWNlLnYxIoIBCgxTZWFyY2hDb3VudHMSDQoFYXNrZWQYASABKAUSDwoHbWF0Y2hlZBgCIAEoBRITCgtub3RfbWF0Y2hlZBgDIAEoBRIPCgdvZmZsaW5lGAQgASgFEhEKCXRpbWVkX291dBgFIAEoBRIZChFza2lwcGVkX3VuY2xhaW1lZBgGIAEoBSKyAgoJU2VhcmNoUnVuEgoKAmlkGAEgASgJEhcKD2RhdGFfcmVxdWVzdF9pZBgCIAEoCRIzCgVzdGF0ZRgDIAEoDjIkLmVkZGllLm1hcmtldHBsYWNlLnYxLlNlYXJjaFJ1blN0YXRlEjIKBmNvdW50cxgEIAEoCzIiLmVkZGllLm1hcmtldHBsYWNlLnYxLlNlYXJjaENvdW50cxIcChRtYXRjaGVkX2luc3RhbmNlX2lkcxgFIAMoCRIuCgpzdGFydGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQYWNjZXNzX3JlcXVlc3RlZBgIIAEoCCJdChZTZWFyY2hJbnN0YW5jZXNSZXF1ZXN0EhcKD2RhdGFfcmVxdWVzdF9pZBgBIAEoCRIqCgd0aW1lb3V0GAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIvoBChdTZWFyY2hJbnN0YW5jZXNSZXNwb25zZRI2CgdzdGFydGVkGAEgASgLMiMuZWRkaWUubWFya2V0cGxhY2UudjEuU2VhcmNoU3RhcnRlZEgAEjIKBW1hdGNoGAIgASgLMiEuZWRkaWUubWFya2V0cGxhY2UudjEuU2VhcmNoTWF0Y2hIABI2Cghwcm9ncmVzcxgDIAEoCzIiLmVkZGllLm1hcmtldHBsYWNlLnYxLlNlYXJjaENvdW50c0gAEjIKB3N1bW1hcnkYBCABKAsyHy5lZGRpZS5tYXJrZXRwbGFjZS52MS5TZWFyY2hSdW5IAEIHCgVldmVudCKIAQoNU2VhcmNoU3RhcnRlZBIVCg1zZWFyY2hfcnVuX2lkGAEgASgJEjIKBmNvdW50cxgCIAEoCzIiLmVkZGllLm1hcmtldHBsYWNlLnYxLlNlYXJjaENvdW50cxIsCghkZWFkbGluZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTgoLU2VhcmNoTWF0Y2gSEwoLaW5zdGFuY2VfaWQYASABKAkSKgoHbGF0ZW5jeRgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiIhChNHZXRTZWFyY2hSdW5SZXF1ZXN0EgoKAmlkGAEgASgJIksKFEdldFNlYXJjaFJ1blJlc3BvbnNlEjMKCnNlYXJjaF9ydW4YASABKAsyHy5lZGRpZS5tYXJrZXRwbGFjZS52MS5TZWFyY2hSdW4iVwoVTGlzdFNlYXJjaFJ1bnNSZXF1ZXN0EhcKD2RhdGFfcmVxdWVzdF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJnChZMaXN0U2VhcmNoUnVuc1Jlc3BvbnNlEjQKC3NlYXJjaF9ydW5zGAEgAygLMh8uZWRkaWUubWFya2V0cGxhY2UudjEuU2VhcmNoUnVuEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqQAQoOU2VhcmNoUnVuU3RhdGUSIAocU0VBUkNIX1JVTl9TVEFURV9VTlNQRUNJRklFRBAAEhwKGFNFQVJDSF9SVU5fU1RBVEVfUlVOTklORxABEh4KGlNFQVJDSF9SVU5fU1RBVEVfQ09NUExFVEVEEAISHgoaU0VBUkNIX1JVTl9TVEFURV9DQU5DRUxMRUQQAzLVAgoNU2VhcmNoU2VydmljZRJwCg9TZWFyY2hJbnN0YW5jZXMSLC5lZGRpZS5tYXJrZXRwbGFjZS52MS5TZWFyY2hJbnN0YW5jZXNSZXF1ZXN0Gi0uZWRkaWUubWFya2V0cGxhY2UudjEuU2VhcmNoSW5zdGFuY2VzUmVzcG9uc2UwARJlCgxHZXRTZWFyY2hSdW4SKS5lZGRpZS5tYXJrZXRwbGFjZS52MS5HZXRTZWFyY2hSdW5SZXF1ZXN0GiouZWRkaWUubWFya2V0cGxhY2UudjEuR2V0U2VhcmNoUnVuUmVzcG9uc2USawoOTGlzdFNlYXJjaFJ1bnMSKy5lZGRpZS5tYXJrZXRwbGFjZS52MS5MaXN0U2VhcmNoUnVuc1JlcXVlc3QaLC5lZGRpZS5tYXJrZXRwbGFjZS52MS5MaXN0U2VhcmNoUnVuc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CiFlZGRpZS9tYXJrZXRwbGFjZS92MS9zZWFyY2gucHJvdG8SFGVkZGllLm1hcmtldHBsYWNlLnYxIoIBCgxTZWFyY2hDb3VudHMSDQoFYXNrZWQYASABKAUSDwoHbWF0Y2hlZBgCIAEoBRITCgtub3RfbWF0Y2hlZBgDIAEoBRIPCgdvZmZsaW5lGAQgASgFEhEKCXRpbWVkX291dBgFIAEoBRIZChFza2lwcGVkX3VuY2xhaW1lZBgGIAEoBSKyAgoJU2VhcmNoUnVuEgoKAmlkGAEgASgJEhcKD2RhdGFfcmVxdWVzdF9pZBgCIAEoCRIzCgVzdGF0ZRgDIAEoDjIkLmVkZGllLm1hcmtldHBsYWNlLnYxLlNlYXJjaFJ1blN0YXRlEjIKBmNvdW50cxgEIAEoCzIiLmVkZGllLm1hcmtldHBsYWNlLnYxLlNlYXJjaENvdW50cxIcChRtYXRjaGVkX2luc3RhbmNlX2lkcxgFIAMoCRIuCgpzdGFydGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQYWNjZXNzX3JlcXVlc3RlZBgIIAEoCCJdChZTZWFyY2hJbnN0YW5jZXNSZXF1ZXN0EhcKD2RhdGFfcmVxdWVzdF9pZBgBIAEoCRIqCgd0aW1lb3V0GAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIrYCChdTZWFyY2hJbnN0YW5jZXNSZXNwb25zZRI2CgdzdGFydGVkGAEgASgLMiMuZWRkaWUubWFya2V0cGxhY2UudjEuU2VhcmNoU3RhcnRlZEgAEjYKBW1hdGNoGAIgASgLMiEuZWRkaWUubWFya2V0cGxhY2UudjEuU2VhcmNoTWF0Y2hCAhgBSAASNgoIcHJvZ3Jlc3MYAyABKAsyIi5lZGRpZS5tYXJrZXRwbGFjZS52MS5TZWFyY2hDb3VudHNIABIyCgdzdW1tYXJ5GAQgASgLMh8uZWRkaWUubWFya2V0cGxhY2UudjEuU2VhcmNoUnVuSAASNgoHbWF0Y2hlcxgFIAEoCzIjLmVkZGllLm1hcmtldHBsYWNlLnYxLlNlYXJjaE1hdGNoZXNIAEIHCgVldmVudCJDCg1TZWFyY2hNYXRjaGVzEjIKB21hdGNoZXMYASADKAsyIS5lZGRpZS5tYXJrZXRwbGFjZS52MS5TZWFyY2hNYXRjaCKIAQoNU2VhcmNoU3RhcnRlZBIVCg1zZWFyY2hfcnVuX2lkGAEgASgJEjIKBmNvdW50cxgCIAEoCzIiLmVkZGllLm1hcmtldHBsYWNlLnYxLlNlYXJjaENvdW50cxIsCghkZWFkbGluZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTgoLU2VhcmNoTWF0Y2gSEwoLaW5zdGFuY2VfaWQYASABKAkSKgoHbGF0ZW5jeRgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiIhChNHZXRTZWFyY2hSdW5SZXF1ZXN0EgoKAmlkGAEgASgJIksKFEdldFNlYXJjaFJ1blJlc3BvbnNlEjMKCnNlYXJjaF9ydW4YASABKAsyHy5lZGRpZS5tYXJrZXRwbGFjZS52MS5TZWFyY2hSdW4iVwoVTGlzdFNlYXJjaFJ1bnNSZXF1ZXN0EhcKD2RhdGFfcmVxdWVzdF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJnChZMaXN0U2VhcmNoUnVuc1Jlc3BvbnNlEjQKC3NlYXJjaF9ydW5zGAEgAygLMh8uZWRkaWUubWFya2V0cGxhY2UudjEuU2VhcmNoUnVuEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqQAQoOU2VhcmNoUnVuU3RhdGUSIAocU0VBUkNIX1JVTl9TVEFURV9VTlNQRUNJRklFRBAAEhwKGFNFQVJDSF9SVU5fU1RBVEVfUlVOTklORxABEh4KGlNFQVJDSF9SVU5fU1RBVEVfQ09NUExFVEVEEAISHgoaU0VBUkNIX1JVTl9TVEFURV9DQU5DRUxMRUQQAzLVAgoNU2VhcmNoU2VydmljZRJwCg9TZWFyY2hJbnN0YW5jZXMSLC5lZGRpZS5tYXJrZXRwbGFjZS52MS5TZWFyY2hJbnN0YW5jZXNSZXF1ZXN0Gi0uZWRkaWUubWFya2V0cGxhY2UudjEuU2VhcmNoSW5zdGFuY2VzUmVzcG9uc2UwARJlCgxHZXRTZWFyY2hSdW4SKS5lZGRpZS5tYXJrZXRwbGFjZS52MS5HZXRTZWFyY2hSdW5SZXF1ZXN0GiouZWRkaWUubWFya2V0cGxhY2UudjEuR2V0U2VhcmNoUnVuUmVzcG9uc2USawoOTGlzdFNlYXJjaFJ1bnMSKy5lZGRpZS5tYXJrZXRwbGFjZS52MS5MaXN0U2VhcmNoUnVuc1JlcXVlc3QaLC5lZGRpZS5tYXJrZXRwbGFjZS52MS5MaXN0U2VhcmNoUnVuc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * The counts of a search run.
@@ -195,9 +195,10 @@ export type SearchInstancesResponse = Message<"eddie.marketplace.v1.SearchInstan
     case: "started";
   } | {
     /**
-     * An instance matched.
+     * An instance matched. Not sent any more: matches come in `matches`.
      *
-     * @generated from field: eddie.marketplace.v1.SearchMatch match = 2;
+     * @generated from field: eddie.marketplace.v1.SearchMatch match = 2 [deprecated = true];
+     * @deprecated
      */
     value: SearchMatch;
     case: "match";
@@ -217,6 +218,15 @@ export type SearchInstancesResponse = Message<"eddie.marketplace.v1.SearchInstan
      */
     value: SearchRun;
     case: "summary";
+  } | {
+    /**
+     * Instances that matched since the last event, in the order their answers
+     * arrived. Every match is in exactly one batch.
+     *
+     * @generated from field: eddie.marketplace.v1.SearchMatches matches = 5;
+     */
+    value: SearchMatches;
+    case: "matches";
   } | { case: undefined; value?: undefined };
 };
 
@@ -226,6 +236,27 @@ export type SearchInstancesResponse = Message<"eddie.marketplace.v1.SearchInstan
  */
 export const SearchInstancesResponseSchema: GenMessage<SearchInstancesResponse> = /*@__PURE__*/
   messageDesc(file_eddie_marketplace_v1_search, 3);
+
+/**
+ * Matches that arrived together.
+ *
+ * @generated from message eddie.marketplace.v1.SearchMatches
+ */
+export type SearchMatches = Message<"eddie.marketplace.v1.SearchMatches"> & {
+  /**
+   * The matches, in arrival order; never empty.
+   *
+   * @generated from field: repeated eddie.marketplace.v1.SearchMatch matches = 1;
+   */
+  matches: SearchMatch[];
+};
+
+/**
+ * Describes the message eddie.marketplace.v1.SearchMatches.
+ * Use `create(SearchMatchesSchema)` to create a new message.
+ */
+export const SearchMatchesSchema: GenMessage<SearchMatches> = /*@__PURE__*/
+  messageDesc(file_eddie_marketplace_v1_search, 4);
 
 /**
  * The run was stored and the query sent.
@@ -260,7 +291,7 @@ export type SearchStarted = Message<"eddie.marketplace.v1.SearchStarted"> & {
  * Use `create(SearchStartedSchema)` to create a new message.
  */
 export const SearchStartedSchema: GenMessage<SearchStarted> = /*@__PURE__*/
-  messageDesc(file_eddie_marketplace_v1_search, 4);
+  messageDesc(file_eddie_marketplace_v1_search, 5);
 
 /**
  * An instance that has matching data.
@@ -288,7 +319,7 @@ export type SearchMatch = Message<"eddie.marketplace.v1.SearchMatch"> & {
  * Use `create(SearchMatchSchema)` to create a new message.
  */
 export const SearchMatchSchema: GenMessage<SearchMatch> = /*@__PURE__*/
-  messageDesc(file_eddie_marketplace_v1_search, 5);
+  messageDesc(file_eddie_marketplace_v1_search, 6);
 
 /**
  * Asks for a stored run.
@@ -309,7 +340,7 @@ export type GetSearchRunRequest = Message<"eddie.marketplace.v1.GetSearchRunRequ
  * Use `create(GetSearchRunRequestSchema)` to create a new message.
  */
 export const GetSearchRunRequestSchema: GenMessage<GetSearchRunRequest> = /*@__PURE__*/
-  messageDesc(file_eddie_marketplace_v1_search, 6);
+  messageDesc(file_eddie_marketplace_v1_search, 7);
 
 /**
  * The run.
@@ -330,7 +361,7 @@ export type GetSearchRunResponse = Message<"eddie.marketplace.v1.GetSearchRunRes
  * Use `create(GetSearchRunResponseSchema)` to create a new message.
  */
 export const GetSearchRunResponseSchema: GenMessage<GetSearchRunResponse> = /*@__PURE__*/
-  messageDesc(file_eddie_marketplace_v1_search, 7);
+  messageDesc(file_eddie_marketplace_v1_search, 8);
 
 /**
  * Lists search runs.
@@ -365,7 +396,7 @@ export type ListSearchRunsRequest = Message<"eddie.marketplace.v1.ListSearchRuns
  * Use `create(ListSearchRunsRequestSchema)` to create a new message.
  */
 export const ListSearchRunsRequestSchema: GenMessage<ListSearchRunsRequest> = /*@__PURE__*/
-  messageDesc(file_eddie_marketplace_v1_search, 8);
+  messageDesc(file_eddie_marketplace_v1_search, 9);
 
 /**
  * One page of runs.
@@ -393,7 +424,7 @@ export type ListSearchRunsResponse = Message<"eddie.marketplace.v1.ListSearchRun
  * Use `create(ListSearchRunsResponseSchema)` to create a new message.
  */
 export const ListSearchRunsResponseSchema: GenMessage<ListSearchRunsResponse> = /*@__PURE__*/
-  messageDesc(file_eddie_marketplace_v1_search, 9);
+  messageDesc(file_eddie_marketplace_v1_search, 10);
 
 /**
  * Where a search run is in its life.
@@ -444,10 +475,10 @@ export const SearchRunStateSchema: GenEnum<SearchRunState> = /*@__PURE__*/
  */
 export const SearchService: GenService<{
   /**
-   * Starts a search and streams its progress: first `started`, then a `match`
-   * for each matching instance as its answer arrives and `progress` updates,
-   * and last the `summary`. Cancelling the call stops the search; what was
-   * found until then stays stored.
+   * Starts a search and streams its progress: first `started`, then
+   * `matches` batches holding the matching instances as their answers arrive
+   * and `progress` updates, and last the `summary`. Cancelling the call stops
+   * the search; what was found until then stays stored.
    *
    * @generated from rpc eddie.marketplace.v1.SearchService.SearchInstances
    */
