@@ -37,6 +37,7 @@ const server = new grpc.Server({
   "grpc.keepalive_permit_without_calls": 1,
   "grpc.http2.min_ping_interval_without_data_ms": 10_000,
   "grpc.max_concurrent_streams": 16,
+  "grpc.enable_channelz": 0,
 });
 server.addService({ attach: passthrough } as grpc.ServiceDefinition, {
   attach(call: grpc.ServerDuplexStream<Buffer, Buffer>) {

@@ -15,6 +15,11 @@
 // the number of measured searches; BENCH_MARKETPLACE_NODE_OPTIONS is passed to
 // the Marketplace process as NODE_OPTIONS (to profile it).
 //
+// RSS per node is the growth of the Marketplace's resident memory from half
+// of the N instances connected to all of them, each read after a full
+// collection (see settledRssKb), per instance added; BENCH_SETTLE_MS is how
+// long each reading waits.
+//
 // Last line per N:
 //   search fanout n=… p50_ms=… p99_ms=… cpu_us_per_node=… rss_kb_per_node=… baseline_p50_ms=… ratio=…
 import { type ChildProcess, fork } from "node:child_process";
@@ -40,7 +45,8 @@ const sizes = process.env.BENCH_SEARCH_N
     ? [200]
     : [1_000, 10_000];
 const repeats = Number(process.env.BENCH_SEARCH_REPEATS ?? (quick ? 10 : 30));
-const warmup = 3;
+/** Searches before measuring, so the Marketplace's per-search code is optimised. */
+const warmup = quick ? 5 : 20;
 /** Every fourth instance matches (BENCH_SEARCH_MATCH_EVERY to change). */
 const matchEvery = Number(process.env.BENCH_SEARCH_MATCH_EVERY ?? 4);
 const here = new URL(".", import.meta.url).pathname;
@@ -60,10 +66,13 @@ async function postgresAdminUrl(): Promise<string | undefined> {
   }
 }
 
+/** Makes a process preloaded with collect-on-signal.cjs collect its garbage. */
+const collectOnSignal = ["--expose-gc", "--require", `${here}collect-on-signal.cjs`];
+
 /** Forks a helper program of this folder, run by tsx, with an IPC channel. */
-function forkHelper(file: string): ChildProcess {
+function forkHelper(file: string, execArgv: string[] = []): ChildProcess {
   return fork(`${here}${file}`, [], {
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", ...execArgv],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
 }
@@ -108,12 +117,24 @@ function rssKb(pid: number): number {
 }
 
 /**
- * Waits for a quiet process to give back garbage: V8's memory reducer
- * collects and shrinks the heap after a few idle seconds, so RSS read after
- * this counts what is held, not what was allocated on the way.
+ * Reads what quiet server processes hold: each makes a full collection
+ * (collect-on-signal.cjs), then RSS is read every half second while freed
+ * pages go back to the system, and the lowest reading of each counts. Without
+ * the collection the figure swings by half with whatever garbage happens to
+ * be waiting.
  */
-const settle = () =>
-  new Promise((r) => setTimeout(r, Number(process.env.BENCH_SETTLE_MS ?? 12_000)));
+async function settledRssKb(pids: readonly number[]): Promise<number[]> {
+  const ms = Number(process.env.BENCH_SETTLE_MS ?? 8_000);
+  for (const pid of pids) process.kill(pid, "SIGUSR2");
+  const lowest = pids.map(() => Number.POSITIVE_INFINITY);
+  for (let waited = 0; waited < ms; waited += 500) {
+    await new Promise((r) => setTimeout(r, 500));
+    pids.forEach((pid, i) => {
+      lowest[i] = Math.min(lowest[i] ?? Number.POSITIVE_INFINITY, rssKb(pid));
+    });
+  }
+  return lowest;
+}
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -160,9 +181,12 @@ async function benchSize(
   const mp = await startMarketplaceFor(iam, {
     DATABASE_URL: database?.url,
     LOG_LEVEL: "info",
-    NODE_OPTIONS: process.env.BENCH_MARKETPLACE_NODE_OPTIONS,
+    NODE_OPTIONS: [
+      ...collectOnSignal.map((a) => JSON.stringify(a)),
+      process.env.BENCH_MARKETPLACE_NODE_OPTIONS ?? "",
+    ].join(" "),
   });
-  const baseline = forkHelper("search-bench-baseline.ts");
+  const baseline = forkHelper("search-bench-baseline.ts", collectOnSignal);
   let mpNodes: ChildProcess | undefined;
   let baselineNodes: ChildProcess | undefined;
   try {
@@ -225,51 +249,69 @@ async function benchSize(
       return performance.now() - started;
     };
 
-    for (let i = 0; i < warmup; i++) await search();
-    await settle();
-    const mpRssBefore = rssKb(mpPid);
-    const baselineRssBefore = rssKb(baseline.pid ?? 0);
-
-    const connect = (target: string) => {
-      const nodes = forkHelper("search-bench-nodes.ts");
-      const connected = request<Extract<NodesReport, { type: "connected" }>>(
+    // RSS per node is the slope between half and all of the instances
+    // connected: both readings come from a warmed-up process with instances
+    // attached, so start-up allocations don't count as per-node memory.
+    const [baselineRssBefore = 0] = await settledRssKb([baseline.pid ?? 0]);
+    const nodes = forkHelper("search-bench-nodes.ts");
+    mpNodes = nodes;
+    const connectAndClaim = async (count: number) => {
+      const registered = await request<Extract<NodesReport, { type: "connected" }>>(
         nodes,
-        { cmd: "connect", target, n, matchEvery, concurrency: 64 } satisfies NodesCommand,
+        {
+          cmd: "connect",
+          target: `127.0.0.1:${mp.ready.grpcPort}`,
+          n: count,
+          matchEvery,
+          concurrency: 64,
+        } satisfies NodesCommand,
         "connected",
       );
-      return { nodes, connected };
+      const claimStarted = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (;;) {
+            const entry = registered.codes[next++];
+            if (!entry) return;
+            await instances.claimInstance({ instanceId: entry[0], pairingCode: entry[1] });
+          }
+        }),
+      );
+      console.log(
+        `  n=${n}: ${count} more registered in ${Math.round(registered.ms)} ms, claimed in ${Math.round(performance.now() - claimStarted)} ms`,
+      );
     };
-    const toMp = connect(`127.0.0.1:${mp.ready.grpcPort}`);
-    mpNodes = toMp.nodes;
-    const registered = await toMp.connected;
-    const claimStarted = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (;;) {
-          const entry = registered.codes[next++];
-          if (!entry) return;
-          await instances.claimInstance({ instanceId: entry[0], pairingCode: entry[1] });
-        }
-      }),
+    const half = Math.floor(n / 2);
+    await connectAndClaim(half);
+    for (let i = 0; i < warmup; i++) await search();
+    const [mpRssHalf = 0] = await settledRssKb([mpPid]);
+    await connectAndClaim(n - half);
+
+    baselineNodes = forkHelper("search-bench-nodes.ts");
+    await request<Extract<NodesReport, { type: "connected" }>>(
+      baselineNodes,
+      {
+        cmd: "connect",
+        target: `127.0.0.1:${baselinePort}`,
+        n,
+        matchEvery,
+        concurrency: 64,
+      } satisfies NodesCommand,
+      "connected",
     );
-    console.log(
-      `  n=${n}: registered in ${Math.round(registered.ms)} ms, claimed in ${Math.round(performance.now() - claimStarted)} ms`,
-    );
-    const toBaseline = connect(`127.0.0.1:${baselinePort}`);
-    baselineNodes = toBaseline.nodes;
-    await toBaseline.connected;
 
     for (let i = 0; i < warmup; i++) {
       await search();
       await fanout();
     }
-    await settle();
-    const rssPerNode = (rssKb(mpPid) - mpRssBefore) / n;
-    const baselineRssPerNode = (rssKb(baseline.pid ?? 0) - baselineRssBefore) / n;
+    const [mpRss = 0, baselineRss = 0] = await settledRssKb([mpPid, baseline.pid ?? 0]);
+    const rssPerNode = (mpRss - mpRssHalf) / (n - half);
+    const baselineRssPerNode = (baselineRss - baselineRssBefore) / n;
 
     // Searches and baseline fan-outs take turns, so both see the same machine.
-    const expected = Math.ceil(n / matchEvery);
+    // Each connect numbers its instances from 0; every matchEvery-th matches.
+    const expected = Math.ceil(half / matchEvery) + Math.ceil((n - half) / matchEvery);
     const pids = [mpPid, baseline.pid ?? 0, mpNodes.pid ?? 0, baselineNodes.pid ?? 0];
     const cpuBefore = pids.map(cpuMicros);
     const latencies: number[] = [];
