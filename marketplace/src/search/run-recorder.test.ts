@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase, testDatabaseKinds } from "../db/test-database.js";
-import { type RunStart, RunRecorder } from "./run-recorder.js";
+import { RunRecorder, type RunStart } from "./run-recorder.js";
 
 const start = (): RunStart => ({
   dataRequestId: "dr-1",
@@ -69,7 +69,8 @@ describe.each(testDatabaseKinds())("RunRecorder (%s)", (kind) => {
     const recorder = new RunRecorder(database.db, randomUUID(), 10);
     await recorder.begin(start());
     const ids = Array.from({ length: 25 }, (_, i) => `instance-${String(i).padStart(2, "0")}`);
-    for (const [i, id] of ids.slice(0, 22).entries()) recorder.add({ instanceId: id, latencyMs: i });
+    for (const [i, id] of ids.slice(0, 22).entries())
+      recorder.add({ instanceId: id, latencyMs: i });
     // Two full batches are written while the run goes on; the two left over wait.
     await until(async () => (await storedMatches(recorder.runId)).length === 20);
     for (const [i, id] of ids.slice(22).entries()) {
