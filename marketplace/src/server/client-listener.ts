@@ -55,7 +55,10 @@ export async function listenClientFacing(options: {
     session.once("close", () => sessions.delete(session));
   });
 
-  const server = net.createServer((socket) => {
+  // No Nagle delay: a server stream writes small messages one at a time, and
+  // without this each could wait for the previous one's ACK (http.Server sets
+  // it on connections it accepts itself; these it is handed).
+  const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => {
       sockets.delete(socket);
