@@ -1,9 +1,9 @@
 // The search fan-out benchmark. The Marketplace program, the bundled IAM and
 // the simulated AIIDA instances run as separate processes on loopback; the
 // instances register with real key proofs and are claimed through the real
-// InstanceService, and an eligible party searches through the real
-// SearchService (gRPC, real access token) again and again. In the same run, a
-// plain grpc-js bidi fan-out (same N, same query bytes, same simulated
+// InstanceService, and an eligible party searches through the SDK (its
+// default Connect transport, real access token) again and again. In the same
+// run, a plain grpc-js bidi fan-out (same N, same query bytes, same simulated
 // instances, no application logic) is measured as the baseline.
 //
 //   npm run bench:search                 # N = 1,000 and N = 10,000
@@ -18,20 +18,24 @@
 // RSS per node is the growth of the Marketplace's resident memory from half
 // of the N instances connected to all of them, each read after a full
 // collection (see settledRssKb), per instance added; BENCH_SETTLE_MS is how
-// long each reading waits.
+// long each reading waits. The process's resident memory also drifts by some
+// ±25 MB between readings for reasons of its own (allocator and kernel), so
+// the figure means something only where N/2 instances hold well more than
+// that: at N = 10,000, not at 1,000 or in quick mode.
 //
 // Last line per N:
 //   search fanout n=… p50_ms=… p99_ms=… cpu_us_per_node=… rss_kb_per_node=… baseline_p50_ms=… ratio=…
 import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { durationFromMs } from "@bufbuild/protobuf/wkt";
-import { createClient, type Interceptor } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { CatalogService, InstanceService, SearchService } from "@eddie-marketplace/gen";
 import { dataRequestInput } from "@eddie-marketplace/marketplace/src/catalog/testing.js";
 import { createTestDatabaseUrl } from "@eddie-marketplace/marketplace/src/db/test-database.js";
 import { encodeAttachResponse } from "@eddie-marketplace/marketplace/src/mesh/node-registry.js";
 import { deriveQuery } from "@eddie-marketplace/marketplace/src/search/query-derivation.js";
+import {
+  createMarketplaceClient,
+  search as searchInstances,
+  staticToken,
+} from "@eddie-marketplace/sdk";
 import pg from "pg";
 import { type SignedIn, signUp, startIam, startMarketplaceFor } from "../harness/iam.js";
 import { programPid } from "../mesh/mesh-programs.js";
@@ -139,13 +143,6 @@ async function settledRssKb(pids: readonly number[]): Promise<number[]> {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
-function bearer(who: SignedIn): Interceptor {
-  return (next) => (req) => {
-    req.header.set("authorization", `Bearer ${who.accessToken}`);
-    return next(req);
-  };
-}
-
 async function main(): Promise<void> {
   const admin = await postgresAdminUrl();
   if (admin) process.env.TEST_DATABASE_URL = admin;
@@ -196,14 +193,15 @@ async function benchSize(
       { cmd: "listen" } satisfies BaselineCommand,
       "listening",
     );
-    const transport = (who: SignedIn) =>
-      createGrpcTransport({
+    // As integrators and the apps do: through the SDK, with its defaults.
+    const client = (who: SignedIn) =>
+      createMarketplaceClient({
         baseUrl: `http://127.0.0.1:${mp.ready.httpPort}`,
-        interceptors: [bearer(who)],
+        tokenProvider: staticToken(who.accessToken),
       });
-    const catalog = createClient(CatalogService, transport(ep));
-    const searches = createClient(SearchService, transport(ep));
-    const instances = createClient(InstanceService, transport(customer));
+    const epClient = client(ep);
+    const catalog = epClient.catalog;
+    const instances = client(customer).instances;
 
     const { dataRequest } = await catalog.createDataRequest({
       input: dataRequestInput({ countries: ["AT", "DE", "NL", "FR", "IT"] }),
@@ -223,20 +221,12 @@ async function benchSize(
       },
     }).toString("base64");
 
+    // Until the summary: the moment the EP has the result (the run and its
+    // matches are stored before the summary is sent).
     const search = async () => {
       const started = performance.now();
-      let summary: { asked: number; matched: number } | undefined;
-      for await (const e of searches.searchInstances({
-        dataRequestId: id,
-        timeout: durationFromMs(30_000),
-      })) {
-        if (e.event.case === "summary") {
-          summary = {
-            asked: e.event.value.counts?.asked ?? 0,
-            matched: e.event.value.counts?.matched ?? 0,
-          };
-        }
-      }
+      const run = await searchInstances(epClient, id, { timeoutMs: 30_000 }).summary;
+      const summary = { asked: run.counts?.asked ?? 0, matched: run.counts?.matched ?? 0 };
       return { ms: performance.now() - started, summary };
     };
     const fanout = async () => {
@@ -307,6 +297,9 @@ async function benchSize(
     }
     const [mpRss = 0, baselineRss = 0] = await settledRssKb([mpPid, baseline.pid ?? 0]);
     const rssPerNode = (mpRss - mpRssHalf) / (n - half);
+    console.log(
+      `  n=${n} marketplace rss: ${Math.round(mpRssHalf / 1024)} MB with ${half} instances, ${Math.round(mpRss / 1024)} MB with ${n}`,
+    );
     const baselineRssPerNode = (baselineRss - baselineRssBefore) / n;
 
     // Searches and baseline fan-outs take turns, so both see the same machine.
