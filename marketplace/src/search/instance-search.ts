@@ -12,7 +12,7 @@ import { NotFoundError, PreconditionError } from "../api/errors.js";
 import type { Database } from "../db/schema.js";
 import type { Logger } from "../log.js";
 import { deriveQuery } from "./query-derivation.js";
-import { RunRecorder } from "./run-recorder.js";
+import { type RecordedMatch, RunRecorder } from "./run-recorder.js";
 import type { SearchFanout } from "./search-fanout.js";
 import { countsMessage, type RunCounts, toSearchRunMessage } from "./search-run-repository.js";
 
@@ -104,10 +104,17 @@ export async function* searchInstances(
     timedOut: 0,
     skippedUnclaimed: 0,
   };
-  const unsent: SearchMatch[] = [];
+  // The recorder holds every match; the first `sent` of them went out.
+  let sent = 0;
+  const unsent = () => recorder.matches.length - sent;
   let changed = false;
   let fanoutEnded = false;
   const pacer = new Pacer();
+  const countsChanged = () => {
+    if (changed) return;
+    changed = true;
+    pacer.poke();
+  };
 
   const run = deps.fanout.start(
     query,
@@ -117,19 +124,13 @@ export async function* searchInstances(
         if (match) {
           counts.matched++;
           recorder.add({ instanceId, latencyMs });
-          if (unsent.push(searchMatch(instanceId, latencyMs)) === 1) pacer.poke();
+          if (unsent() === 1) pacer.poke();
         } else counts.notMatched++;
-        if (!changed) {
-          changed = true;
-          pacer.poke();
-        }
+        countsChanged();
       },
       lost() {
         counts.timedOut++;
-        if (!changed) {
-          changed = true;
-          pacer.poke();
-        }
+        countsChanged();
       },
     },
     stop.signal,
@@ -184,10 +185,14 @@ export async function* searchInstances(
     let lastProgress = Date.now();
     for (;;) {
       const now = Date.now();
-      if (fanoutEnded || (unsent.length > 0 && now - lastMatches >= matchesEveryMs)) {
+      if (fanoutEnded || (unsent() > 0 && now - lastMatches >= matchesEveryMs)) {
         lastMatches = now;
         // Once the fan-out ended, the last matches go out while the run is stored.
-        while (unsent.length > 0) yield matchesEvent(unsent.splice(0, matchesPerEvent));
+        while (unsent() > 0) {
+          const batch = recorder.matches.slice(sent, sent + matchesPerEvent);
+          sent += batch.length;
+          yield matchesEvent(batch);
+        }
         if (fanoutEnded) break;
         continue;
       }
@@ -201,7 +206,7 @@ export async function* searchInstances(
       }
       await pacer.wait(
         Math.min(
-          unsent.length > 0 ? lastMatches + matchesEveryMs : Number.POSITIVE_INFINITY,
+          unsent() > 0 ? lastMatches + matchesEveryMs : Number.POSITIVE_INFINITY,
           changed ? lastProgress + progressEveryMs : Number.POSITIVE_INFINITY,
         ),
       );
@@ -269,19 +274,21 @@ class Pacer {
   }
 }
 
-/** A batch of matches; built as a literal, without the generic `create` walk. */
-function matchesEvent(matches: SearchMatch[]): SearchInstancesResponse {
+/**
+ * A batch of matches, built as message literals without the generic `create`
+ * walk: one message per matching instance.
+ */
+function matchesEvent(matches: readonly RecordedMatch[]): SearchInstancesResponse {
   return {
     $typeName: "eddie.marketplace.v1.SearchInstancesResponse",
     event: {
       case: "matches",
-      value: { $typeName: "eddie.marketplace.v1.SearchMatches", matches },
+      value: { $typeName: "eddie.marketplace.v1.SearchMatches", matches: matches.map(searchMatch) },
     },
   };
 }
 
-/** One match, built as a complete message literal: one per matching instance. */
-function searchMatch(instanceId: string, latencyMs: number): SearchMatch {
+function searchMatch({ instanceId, latencyMs }: RecordedMatch): SearchMatch {
   const ms = Math.max(0, Math.round(latencyMs));
   return {
     $typeName: "eddie.marketplace.v1.SearchMatch",
