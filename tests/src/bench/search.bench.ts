@@ -243,20 +243,23 @@ async function benchSize(
     // connected: both readings come from a warmed-up process with instances
     // attached, so start-up allocations don't count as per-node memory.
     const [baselineRssBefore = 0] = await settledRssKb([baseline.pid ?? 0]);
-    const nodes = forkHelper("search-bench-nodes.ts");
-    mpNodes = nodes;
-    const connectAndClaim = async (count: number) => {
-      const registered = await request<Extract<NodesReport, { type: "connected" }>>(
-        nodes,
+    /** Has a helper connect `count` more simulated instances to `port`. */
+    const connectNodes = (helper: ChildProcess, port: number, count: number) =>
+      request<Extract<NodesReport, { type: "connected" }>>(
+        helper,
         {
           cmd: "connect",
-          target: `127.0.0.1:${mp.ready.grpcPort}`,
+          target: `127.0.0.1:${port}`,
           n: count,
           matchEvery,
           concurrency: 64,
         } satisfies NodesCommand,
         "connected",
       );
+    const nodes = forkHelper("search-bench-nodes.ts");
+    mpNodes = nodes;
+    const connectAndClaim = async (count: number) => {
+      const registered = await connectNodes(nodes, mp.ready.grpcPort, count);
       const claimStarted = performance.now();
       let next = 0;
       await Promise.all(
@@ -279,17 +282,7 @@ async function benchSize(
     await connectAndClaim(n - half);
 
     baselineNodes = forkHelper("search-bench-nodes.ts");
-    await request<Extract<NodesReport, { type: "connected" }>>(
-      baselineNodes,
-      {
-        cmd: "connect",
-        target: `127.0.0.1:${baselinePort}`,
-        n,
-        matchEvery,
-        concurrency: 64,
-      } satisfies NodesCommand,
-      "connected",
-    );
+    await connectNodes(baselineNodes, baselinePort, n);
 
     for (let i = 0; i < warmup; i++) {
       await search();
