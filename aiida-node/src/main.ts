@@ -1,6 +1,6 @@
 // The AIIDA node program: one AIIDA instance, or a swarm of simulated ones
 // (--simulate N) for tests and benchmarks. See ../README.md.
-import { createLogger } from "./log.js";
+import { createLogger } from "@eddie-marketplace/sdk/log";
 import { ConfigError, readNodeConfig, USAGE } from "./node-config.js";
 import { startNodes } from "./node-program.js";
 

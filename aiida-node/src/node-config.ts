@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { isLogLevel, type LogLevel } from "./log.js";
+import { isLogLevel, type LogLevel } from "@eddie-marketplace/sdk/log";
 import { SOURCE_PROFILES } from "./sources/source-profiles.js";
 
 /** How an AIIDA node program runs: from flags, else environment, else defaults. */

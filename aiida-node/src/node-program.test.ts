@@ -15,9 +15,9 @@ import {
   ObisCode,
 } from "@eddie-marketplace/gen";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "./log.js";
 import { readNodeConfig } from "./node-config.js";
 import { type PairingCodeLine, type ProgramLine, startNodes } from "./node-program.js";
 

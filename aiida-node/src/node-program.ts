@@ -1,11 +1,11 @@
 import { join } from "node:path";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import * as grpc from "@grpc/grpc-js";
 import packageJson from "../package.json" with { type: "json" };
 import { type AiidaInstance, createInstance } from "./aiida-instance.js";
 import { enableDelivery } from "./delivery/instance-delivery.js";
 import { loadOrCreateIdentities, loadOrCreateIdentity } from "./identity/instance-identity.js";
 import type { BackoffOptions } from "./link/reconnect-backoff.js";
-import type { Logger } from "./log.js";
 import type { NodeConfig } from "./node-config.js";
 import { stringHash } from "./sources/simulated-meter.js";
 import { SOURCE_PROFILES, sourceProfile } from "./sources/source-profiles.js";

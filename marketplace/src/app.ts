@@ -1,4 +1,5 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import { Accounts } from "./accounts/account-service.js";
 import { type ApiClientRegistry, apiClientRegistryFor } from "./accounts/iam-admin-client.js";
 import { revokedClientGuard } from "./accounts/revoked-client-guard.js";
@@ -13,7 +14,6 @@ import { findDataRequest } from "./catalog/repository.js";
 import type { Config } from "./config.js";
 import { buildAccessModule } from "./consent/access-module.js";
 import type { DatabaseHandle } from "./db/database.js";
-import type { Logger } from "./log.js";
 import { NodeMesh } from "./mesh/attach-service.js";
 import { NodeRegistry } from "./mesh/node-registry.js";
 import { RegistryFanout } from "./search/registry-fanout.js";

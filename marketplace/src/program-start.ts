@@ -1,7 +1,7 @@
 import { join } from "node:path";
+import { createLogger, type Logger, type LogLevel } from "@eddie-marketplace/sdk/log";
 import { ConfigError } from "./config.js";
 import { type DatabaseHandle, openDatabase } from "./db/database.js";
-import { createLogger, type Logger, type LogLevel } from "./log.js";
 
 /**
  * The start of each program in this package (the Marketplace, the IAM):

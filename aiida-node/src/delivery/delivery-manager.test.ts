@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeliveryStatus, ObisCode } from "@eddie-marketplace/gen";
 import { GRANT_ALGORITHM, type GrantClaims } from "@eddie-marketplace/sdk/grant";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import {
   type IngestReceiver,
   type ReceivedRecord,
@@ -11,7 +12,6 @@ import {
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PermissionContext, PermissionStatusInit } from "../link/permission-handler.js";
-import { silentLogger } from "../log.js";
 import { InstanceSources } from "../sources/instance-sources.js";
 import { sourceProfile } from "../sources/source-profiles.js";
 import { DeliveryManager } from "./delivery-manager.js";

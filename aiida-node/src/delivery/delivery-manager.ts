@@ -11,6 +11,7 @@ import {
   GrantError,
   verifyGrant,
 } from "@eddie-marketplace/sdk/grant";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import { describeObis } from "@eddie-marketplace/sdk/vocabulary";
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import type {
@@ -19,7 +20,6 @@ import type {
   PermissionHandler,
   PermissionStatusInit,
 } from "../link/permission-handler.js";
-import type { Logger } from "../log.js";
 import type { InstanceSources } from "../sources/instance-sources.js";
 import { PermissionBook } from "./permission-book.js";
 import {

@@ -12,13 +12,13 @@ import {
 } from "@eddie-marketplace/gen";
 import { GRANT_ALGORITHM } from "@eddie-marketplace/sdk/grant";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import { type IngestReceiver, startIngestReceiver } from "@eddie-marketplace/sdk/receiver";
 import * as grpc from "@grpc/grpc-js";
 import { createLocalJWKSet, exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AiidaInstance, createInstance } from "../aiida-instance.js";
 import { createIdentity } from "../identity/instance-identity.js";
-import { silentLogger } from "../log.js";
 import { sourceProfile } from "../sources/source-profiles.js";
 import { bookFileOf } from "./delivery-manager.js";
 import { enableDelivery } from "./instance-delivery.js";

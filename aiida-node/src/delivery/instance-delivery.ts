@@ -1,5 +1,5 @@
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import type { AiidaInstance } from "../aiida-instance.js";
-import type { Logger } from "../log.js";
 import {
   bookFileOf,
   DeliveryManager,

@@ -9,9 +9,9 @@ import {
 } from "@eddie-marketplace/gen";
 import type { GrantClaims } from "@eddie-marketplace/sdk/grant";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import * as grpc from "@grpc/grpc-js";
 import { Cron } from "croner";
-import type { Logger } from "../log.js";
 import type { InstanceSources } from "../sources/instance-sources.js";
 import type { BookEntry } from "./permission-book.js";
 

@@ -12,10 +12,10 @@ import {
   type Welcome,
 } from "@eddie-marketplace/gen";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
+import { type Logger, silentLogger } from "@eddie-marketplace/sdk/log";
 import * as grpc from "@grpc/grpc-js";
 import { signHelloProof } from "../identity/hello-proof.js";
 import type { InstanceIdentity } from "../identity/instance-identity.js";
-import { type Logger, silentLogger } from "../log.js";
 import { evaluateQuery } from "../query/query-evaluator.js";
 import type { InstanceSources } from "../sources/instance-sources.js";
 import type {

@@ -10,6 +10,7 @@ import {
   PermissionState,
 } from "@eddie-marketplace/gen";
 import { verifyGrant } from "@eddie-marketplace/sdk/grant";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import { createLocalJWKSet } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { customerPrincipal, epPrincipal } from "../auth/testing.js";
@@ -22,7 +23,6 @@ import {
 } from "../consent/testing.js";
 import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase, testDatabaseKinds } from "../db/test-database.js";
-import { silentLogger } from "../log.js";
 import { inMemoryApi } from "./testing.js";
 
 const acme = { id: "acme", name: "Acme Energy" };

@@ -8,13 +8,13 @@ import {
   SearchRunState,
   SearchService,
 } from "@eddie-marketplace/gen";
+import { createLogger } from "@eddie-marketplace/sdk/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customerPrincipal, epPrincipal } from "../auth/testing.js";
 import { findDataRequest } from "../catalog/repository.js";
 import { dataRequestInput } from "../catalog/testing.js";
 import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase, testDatabaseKinds } from "../db/test-database.js";
-import { createLogger } from "../log.js";
 import {
   attached,
   connectTestNode,

@@ -5,10 +5,10 @@ import {
   createClient,
   createRouterTransport,
 } from "@connectrpc/connect";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import { authInterceptor } from "../auth/auth-interceptor.js";
 import type { Principal } from "../auth/principal.js";
 import { fakeTokenVerifier } from "../auth/testing.js";
-import { silentLogger } from "../log.js";
 import { domainErrorInterceptor } from "./errors.js";
 
 /**

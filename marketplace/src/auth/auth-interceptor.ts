@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { Role } from "@eddie-marketplace/gen";
-import type { Logger } from "../log.js";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import { allowedRoles, publicServices } from "./policy.js";
 import { principalKey } from "./principal.js";
 import type { TokenVerifier } from "./token-verifier.js";

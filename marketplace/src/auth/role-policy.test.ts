@@ -9,8 +9,8 @@ import {
   Role,
   SearchService,
 } from "@eddie-marketplace/gen";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import { describe, expect, it } from "vitest";
-import { silentLogger } from "../log.js";
 import { authInterceptor } from "./auth-interceptor.js";
 import { rolePolicy } from "./policy.js";
 import { customerPrincipal, epPrincipal, fakeTokenVerifier } from "./testing.js";

@@ -1,11 +1,11 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AccessService, DataRequest, NotificationService } from "@eddie-marketplace/gen";
 import { GRANT_JWKS_PATH } from "@eddie-marketplace/sdk/grant";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import type { Kysely } from "kysely";
 import { accessService } from "../api/access-service.js";
 import { notificationService } from "../api/notification-service.js";
 import type { Database } from "../db/schema.js";
-import type { Logger } from "../log.js";
 import { NotificationHub } from "../notify/notification-hub.js";
 import type { HttpRoute } from "../server/marketplace-server.js";
 import { type AccessSources, databaseAccessSources } from "./access-sources.js";

@@ -1,9 +1,9 @@
 import { GRANT_JWKS_PATH } from "@eddie-marketplace/sdk/grant";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.js";
 import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase } from "../db/test-database.js";
-import { silentLogger } from "../log.js";
 import { type MarketplaceServer, startMarketplace } from "../server/marketplace-server.js";
 import { type AccessModule, buildAccessModule } from "./access-module.js";
 import { RecordingChannel } from "./testing.js";

@@ -6,10 +6,10 @@ import {
   PermissionState,
   PermissionStatusSchema,
 } from "@eddie-marketplace/gen";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase, testDatabaseKinds } from "../db/test-database.js";
-import { silentLogger } from "../log.js";
 import { type AccessModule, buildAccessModule } from "./access-module.js";
 import { RecordingChannel, seedSearchRun, testAccessSources, testDataRequest } from "./testing.js";
 

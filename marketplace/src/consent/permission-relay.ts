@@ -1,8 +1,8 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { AttachResponseSchema, PermissionAck, PermissionStatus } from "@eddie-marketplace/gen";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { Logger } from "../log.js";
 import { markAttempted, type OutboxRow, pendingMessages } from "../notify/outbox.js";
 import {
   type NodeCommand,

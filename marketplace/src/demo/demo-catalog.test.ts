@@ -1,7 +1,7 @@
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase } from "../db/test-database.js";
-import { silentLogger } from "../log.js";
 import { ensureDemoCatalog } from "./demo-catalog.js";
 import { demoOrganisation } from "./demo-organisation.js";
 

@@ -7,6 +7,7 @@ import {
   ServiceCategory,
   ServiceOfferInputSchema,
 } from "@eddie-marketplace/gen";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import type { Kysely } from "kysely";
 import {
   createDataRequest,
@@ -15,7 +16,6 @@ import {
   publishServiceOffer,
 } from "../catalog/lifecycle.js";
 import type { Database } from "../db/schema.js";
-import type { Logger } from "../log.js";
 import { demoDeliveryEndpoint, demoOrganisation } from "./demo-organisation.js";
 
 /**

@@ -1,5 +1,5 @@
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import { demoOrganisation } from "../demo/demo-organisation.js";
-import type { Logger } from "../log.js";
 import type { IamAccounts, SignUpInput } from "./iam-accounts.js";
 
 /** The demo accounts `npm start` creates; the README lists them. */

@@ -1,9 +1,9 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import type Provider from "oidc-provider";
 import type { DatabaseHandle } from "../db/database.js";
-import type { Logger } from "../log.js";
 import { ensureDemoAccounts } from "./demo-accounts.js";
 import { IamAccounts, SignUpRejected } from "./iam-accounts.js";
 import type { IamConfig } from "./iam-config.js";

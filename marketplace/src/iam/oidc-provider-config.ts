@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from "oidc-provider";
-import type { Logger } from "../log.js";
 import type { IamAccounts } from "./iam-accounts.js";
 import type { IamConfig } from "./iam-config.js";
 import type { IamDb } from "./iam-database.js";

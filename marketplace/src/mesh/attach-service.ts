@@ -1,6 +1,7 @@
 import { durationFromMs, timestampFromDate, timestampNow } from "@bufbuild/protobuf/wkt";
 import { AiidaService, type AttachRequest } from "@eddie-marketplace/gen";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import * as grpc from "@grpc/grpc-js";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
@@ -16,7 +17,6 @@ import {
   registerInstance,
   storeCapabilities,
 } from "../instances/instance-repository.js";
-import type { Logger } from "../log.js";
 import type { GrpcService } from "../server/node-listener.js";
 import { decodeAttachRequest } from "./attach-request-decoder.js";
 import { ProofError, verifyHello } from "./node-proof.js";

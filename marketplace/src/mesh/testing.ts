@@ -8,12 +8,12 @@ import {
   type Query,
 } from "@eddie-marketplace/gen";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import * as grpc from "@grpc/grpc-js";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { HealthStatus } from "../health/health-status.js";
-import { silentLogger } from "../log.js";
 import { listenNodeFacing } from "../server/node-listener.js";
 import { type MeshOptions, NodeMesh } from "./attach-service.js";
 import { proofAudience } from "./node-proof.js";

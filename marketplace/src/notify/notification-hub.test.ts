@@ -1,8 +1,8 @@
 import { NotificationKind } from "@eddie-marketplace/gen";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase, testDatabaseKinds } from "../db/test-database.js";
-import { silentLogger } from "../log.js";
 import { NotificationHub } from "./notification-hub.js";
 import {
   customerInbox,

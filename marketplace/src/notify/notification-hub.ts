@@ -1,6 +1,6 @@
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { Logger } from "../log.js";
 import {
   allNotificationsAfter,
   latestNotificationId,

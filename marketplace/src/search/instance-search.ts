@@ -7,10 +7,10 @@ import {
   SearchInstancesResponseSchema,
   type SearchMatch,
 } from "@eddie-marketplace/gen";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import type { Kysely } from "kysely";
 import { NotFoundError, PreconditionError } from "../api/errors.js";
 import type { Database } from "../db/schema.js";
-import type { Logger } from "../log.js";
 import { deriveQuery } from "./query-derivation.js";
 import { type RecordedMatch, RunRecorder } from "./run-recorder.js";
 import type { SearchFanout } from "./search-fanout.js";

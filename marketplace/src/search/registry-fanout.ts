@@ -1,5 +1,5 @@
 import type { Query, QueryAnswer } from "@eddie-marketplace/gen";
-import type { Logger } from "../log.js";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import {
   type AnswerSink,
   encodeAttachResponse,

@@ -9,12 +9,12 @@ import {
   HealthCheckResponse_ServingStatus as Status,
 } from "@eddie-marketplace/gen";
 import { grpcServiceDefinition } from "@eddie-marketplace/sdk/grpc-js";
+import { silentLogger } from "@eddie-marketplace/sdk/log";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../api/routes.js";
 import { loadConfig } from "../config.js";
 import { type DatabaseHandle, openDatabase } from "../db/database.js";
-import { silentLogger } from "../log.js";
 import { type MarketplaceServer, startMarketplace } from "./marketplace-server.js";
 
 describe("the Marketplace server", () => {

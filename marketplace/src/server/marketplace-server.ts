@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Logger } from "@eddie-marketplace/sdk/log";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/database.js";
 import { healthRoutes } from "../health/health-routes.js";
 import { HealthStatus, ServingStatus } from "../health/health-status.js";
-import type { Logger } from "../log.js";
 import { listenClientFacing } from "./client-listener.js";
 import { type GrpcService, listenNodeFacing } from "./node-listener.js";
 

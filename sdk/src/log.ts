@@ -1,6 +1,8 @@
 /**
- * Structured logs of an AIIDA instance: one JSON object per line on stderr, so
- * stdout stays free for the lines other programs read (ready, pairing codes).
+ * Structured logs for the Marketplace, AIIDA instances and receivers: one
+ * JSON object per line on stderr, so stdout stays free for the lines other
+ * programs read (ready, pairing codes) and logs can be read by people and
+ * shipped by machines alike. Node only.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -24,8 +26,8 @@ export function isLogLevel(value: string): value is LogLevel {
  * Makes a logger writing lines at `level` and above.
  *
  * @example
- * const log = createLogger("info", { component: "aiida-node" });
- * log.info("attached", { instance_id: id });
+ * const log = createLogger("info", { component: "marketplace" });
+ * log.info("listening", { port: 8080 });
  */
 export function createLogger(
   level: LogLevel,
