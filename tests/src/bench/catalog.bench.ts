@@ -12,7 +12,6 @@
 // postgres://postgres@127.0.0.1:5432/postgres (a database is created and dropped;
 // BENCH_KEEP_DATABASE=1 keeps it to study plans).
 import { randomUUID } from "node:crypto";
-import { tmpdir } from "node:os";
 import { create } from "@bufbuild/protobuf";
 import {
   type BrowseRequest,
@@ -48,8 +47,8 @@ import {
   staticToken,
 } from "@eddie-marketplace/sdk";
 import { type Insertable, type Kysely, sql } from "kysely";
-import { marketplaceEnvFor, signUp, startIam, type TestIam } from "../harness/iam.js";
-import { marketplacePorts, type RunningProgram, startProgram } from "../harness/program.js";
+import { signUp, startIam, startMarketplaceFor, type TestIam } from "../harness/iam.js";
+import type { RunningProgram } from "../harness/program.js";
 
 const quick = process.env.BENCH_QUICK === "1";
 const n = Number(process.env.BENCH_CATALOG_N ?? (quick ? 2_000 : 100_000));
@@ -499,21 +498,7 @@ async function main(): Promise<void> {
       ep: { organisation: benchOrg },
     });
 
-    marketplace = await startProgram({
-      name: "marketplace",
-      cwd: "marketplace",
-      args: ["src/main.ts"],
-      env: {
-        ...marketplaceEnvFor(iam),
-        DATABASE_URL: target.url,
-        MARKETPLACE_HOST: "127.0.0.1",
-        MARKETPLACE_PORT: "0",
-        MARKETPLACE_GRPC_HOST: "127.0.0.1",
-        MARKETPLACE_GRPC_PORT: "0",
-        MARKETPLACE_DATA_DIR: `${tmpdir()}/mp-bench-${process.pid}`,
-      },
-      ready: marketplacePorts,
-    });
+    marketplace = await startMarketplaceFor(iam, { DATABASE_URL: target.url });
     const baseUrl = `http://127.0.0.1:${marketplace.ready.httpPort}`;
     const clientFor = (token: string): Catalog =>
       createMarketplaceClient({

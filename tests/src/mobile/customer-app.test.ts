@@ -18,17 +18,12 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   freshDatabaseUrl,
-  marketplaceEnvFor,
   signUp,
   startIam,
+  startMarketplaceFor,
   type TestIam,
 } from "../harness/iam.js";
-import {
-  jsonLine,
-  marketplacePorts,
-  type RunningProgram,
-  startProgram,
-} from "../harness/program.js";
+import { jsonLine, type RunningProgram, startProgram } from "../harness/program.js";
 import {
   chromiumAvailable,
   launchPhone,
@@ -70,21 +65,9 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
       DATABASE_URL: database.url,
       IAM_MOBILE_REDIRECT_URIS: `${preview.origin}/callback`,
     });
-    mp = await startProgram({
-      name: "marketplace",
-      cwd: "marketplace",
-      args: ["src/main.ts"],
-      env: {
-        ...marketplaceEnvFor(iam),
-        MARKETPLACE_HOST: "127.0.0.1",
-        MARKETPLACE_PORT: "0",
-        MARKETPLACE_GRPC_HOST: "127.0.0.1",
-        MARKETPLACE_GRPC_PORT: "0",
-        CORS_ORIGINS: preview.origin,
-        DATABASE_URL: database.url,
-        MARKETPLACE_DATA_DIR: `${tmpdir()}/mp-mobile-${process.pid}-${suffix}`,
-      },
-      ready: marketplacePorts,
+    mp = await startMarketplaceFor(iam, {
+      CORS_ORIGINS: preview.origin,
+      DATABASE_URL: database.url,
     });
     const marketplaceUrl = `http://127.0.0.1:${mp.ready.httpPort}`;
     node = await startProgram({

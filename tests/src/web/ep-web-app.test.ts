@@ -11,17 +11,12 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   freshDatabaseUrl,
-  marketplaceEnvFor,
   signUp,
   startIam,
+  startMarketplaceFor,
   type TestIam,
 } from "../harness/iam.js";
-import {
-  jsonLine,
-  marketplacePorts,
-  type RunningProgram,
-  startProgram,
-} from "../harness/program.js";
+import { jsonLine, type RunningProgram, startProgram } from "../harness/program.js";
 import { launchBrowser, outputDir, type TestBrowser } from "./browser.js";
 import { startWebApp, type TestWebApp } from "./web-app-server.js";
 
@@ -60,21 +55,10 @@ describe("the EP Web App in a browser", () => {
       DATABASE_URL: database.url,
       IAM_WEB_REDIRECT_URIS: web.redirectUri,
     });
-    mp = await startProgram({
-      name: "marketplace",
-      cwd: "marketplace",
-      args: ["src/main.ts"],
-      env: {
-        ...marketplaceEnvFor(iam),
-        MARKETPLACE_HOST: "127.0.0.1",
-        MARKETPLACE_PORT: "0",
-        MARKETPLACE_GRPC_HOST: "127.0.0.1",
-        MARKETPLACE_GRPC_PORT: "0",
-        CORS_ORIGINS: web.origin,
-        DATABASE_URL: database.url,
-        MARKETPLACE_DATA_DIR: `${scratch}/marketplace`,
-      },
-      ready: marketplacePorts,
+    mp = await startMarketplaceFor(iam, {
+      CORS_ORIGINS: web.origin,
+      DATABASE_URL: database.url,
+      MARKETPLACE_DATA_DIR: `${scratch}/marketplace`,
     });
     marketplaceUrl = `http://127.0.0.1:${mp.ready.httpPort}`;
     await web.serve({ marketplaceUrl, issuer: iam.issuer });
