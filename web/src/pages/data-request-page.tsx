@@ -1,19 +1,17 @@
 import { assetName, type DataRequest, ItemStatus, schemaName } from "@eddie-marketplace/sdk";
 import { useState } from "react";
 import { EmptyState, ErrorAlert, Loading } from "../components/async-state.js";
+import { CatalogItemHead } from "../components/catalog-item-head.js";
 import { PermissionTable } from "../components/permission-table.js";
 import { SearchPanel } from "../components/search-panel.js";
 import { SearchRuns } from "../components/search-runs.js";
-import { StatusBadge } from "../components/status-badge.js";
 import { useNotifications } from "../live/notification-feed.js";
 import { useMarketplace } from "../marketplace/client-context.js";
 import { readCron } from "../marketplace/cron-reading.js";
-import { describeError } from "../marketplace/error-text.js";
-import { countries, itemStatusLabel } from "../marketplace/labels.js";
+import { countries } from "../marketplace/labels.js";
 import { obisLabel } from "../marketplace/obis-label.js";
 import { formatDate, formatDateTime, readPeriod } from "../marketplace/time-format.js";
 import { useRpc } from "../marketplace/use-rpc.js";
-import { Link } from "../router.js";
 
 /** One data request: its content, publish and archive, search, and the access asked under it. */
 export function DataRequestPage(props: { id: string }) {
@@ -24,75 +22,23 @@ export function DataRequestPage(props: { id: string }) {
     [props.id],
   );
   const [version, setVersion] = useState(0);
-  const [actionError, setActionError] = useState<unknown>();
-  const [busy, setBusy] = useState<string>();
-  const act = async (what: "publish" | "archive") => {
-    if (
-      what === "archive" &&
-      !window.confirm("Archive this data request? It can no longer be searched for or browsed.")
-    )
-      return;
-    setBusy(what);
-    setActionError(undefined);
-    try {
-      if (what === "publish") await client.catalog.publishDataRequest({ id: props.id });
-      else await client.catalog.archiveDataRequest({ id: props.id });
-      request.reload();
-    } catch (e) {
-      setActionError(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
   if (request.error !== undefined && !request.data)
     return <ErrorAlert error={request.error} onRetry={request.reload} />;
   if (!request.data) return <Loading label="Loading the data request…" />;
   const r = request.data;
   return (
     <>
-      <div className="breadcrumb">
-        <Link href="/requests">Data requests</Link> ›
-      </div>
-      <div className="page-head">
-        <div>
-          <h1>
-            {r.dataNeed?.name || "Untitled request"} <StatusBadge {...itemStatusLabel[r.status]} />
-          </h1>
-          <p>{r.dataNeed?.purpose}</p>
-        </div>
-        <div className="button-row">
-          {r.status === ItemStatus.DRAFT && (
-            <>
-              <Link className="button" href={`/requests/${r.id}/edit`}>
-                Edit
-              </Link>
-              <button
-                type="button"
-                className="button primary"
-                disabled={busy !== undefined}
-                onClick={() => void act("publish")}
-              >
-                {busy === "publish" ? "Publishing…" : "Publish"}
-              </button>
-            </>
-          )}
-          {r.status !== ItemStatus.ARCHIVED && (
-            <button
-              type="button"
-              className="button danger"
-              disabled={busy !== undefined}
-              onClick={() => void act("archive")}
-            >
-              {busy === "archive" ? "Archiving…" : "Archive"}
-            </button>
-          )}
-        </div>
-      </div>
-      {actionError !== undefined && (
-        <div className="alert error" role="alert">
-          {describeError(actionError)}
-        </div>
-      )}
+      <CatalogItemHead
+        listPath="/requests"
+        listTitle="Data requests"
+        item={r}
+        title={r.dataNeed?.name || "Untitled request"}
+        subtitle={r.dataNeed?.purpose}
+        archiveQuestion="Archive this data request? It can no longer be searched for or browsed."
+        publish={() => client.catalog.publishDataRequest({ id: props.id })}
+        archive={() => client.catalog.archiveDataRequest({ id: props.id })}
+        onChanged={request.reload}
+      />
       <div className="split">
         <div>
           {r.status === ItemStatus.PUBLISHED ? (

@@ -1,10 +1,7 @@
-import { ItemStatus } from "@eddie-marketplace/sdk";
-import { useState } from "react";
 import { ErrorAlert, Loading } from "../components/async-state.js";
-import { StatusBadge } from "../components/status-badge.js";
+import { CatalogItemHead } from "../components/catalog-item-head.js";
 import { useMarketplace } from "../marketplace/client-context.js";
-import { describeError } from "../marketplace/error-text.js";
-import { countries, itemStatusLabel, serviceCategoryLabel } from "../marketplace/labels.js";
+import { countries, serviceCategoryLabel } from "../marketplace/labels.js";
 import { obisLabel } from "../marketplace/obis-label.js";
 import { formatDateTime } from "../marketplace/time-format.js";
 import { useRpc } from "../marketplace/use-rpc.js";
@@ -18,72 +15,23 @@ export function ServiceOfferPage(props: { id: string }) {
       (await client.catalog.getServiceOffer({ id: props.id }, { signal })).serviceOffer,
     [props.id],
   );
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const act = async (what: "publish" | "archive") => {
-    if (what === "archive" && !window.confirm("Archive this offer? Households no longer see it."))
-      return;
-    setBusy(what);
-    setError(undefined);
-    try {
-      if (what === "publish") await client.catalog.publishServiceOffer({ id: props.id });
-      else await client.catalog.archiveServiceOffer({ id: props.id });
-      offer.reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
   if (offer.error !== undefined && !offer.data)
     return <ErrorAlert error={offer.error} onRetry={offer.reload} />;
   const o = offer.data;
   if (!o) return <Loading label="Loading the service offer…" />;
   return (
     <>
-      <div className="breadcrumb">
-        <Link href="/offers">Service offers</Link> ›
-      </div>
-      <div className="page-head">
-        <div>
-          <h1>
-            {o.name || "Untitled offer"} <StatusBadge {...itemStatusLabel[o.status]} />
-          </h1>
-          <p>{serviceCategoryLabel[o.category]}</p>
-        </div>
-        <div className="button-row">
-          {o.status === ItemStatus.DRAFT && (
-            <>
-              <Link className="button" href={`/offers/${o.id}/edit`}>
-                Edit
-              </Link>
-              <button
-                type="button"
-                className="button primary"
-                disabled={busy !== undefined}
-                onClick={() => void act("publish")}
-              >
-                {busy === "publish" ? "Publishing…" : "Publish"}
-              </button>
-            </>
-          )}
-          {o.status !== ItemStatus.ARCHIVED && (
-            <button
-              type="button"
-              className="button danger"
-              disabled={busy !== undefined}
-              onClick={() => void act("archive")}
-            >
-              {busy === "archive" ? "Archiving…" : "Archive"}
-            </button>
-          )}
-        </div>
-      </div>
-      {error !== undefined && (
-        <div className="alert error" role="alert">
-          {describeError(error)}
-        </div>
-      )}
+      <CatalogItemHead
+        listPath="/offers"
+        listTitle="Service offers"
+        item={o}
+        title={o.name || "Untitled offer"}
+        subtitle={serviceCategoryLabel[o.category]}
+        archiveQuestion="Archive this offer? Households no longer see it."
+        publish={() => client.catalog.publishServiceOffer({ id: props.id })}
+        archive={() => client.catalog.archiveServiceOffer({ id: props.id })}
+        onChanged={offer.reload}
+      />
       <section className="card">
         <p>{o.description}</p>
         <dl className="facts">
