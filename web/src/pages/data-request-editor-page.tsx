@@ -9,6 +9,7 @@ import {
 } from "@eddie-marketplace/sdk";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { ErrorAlert, Loading } from "../components/async-state.js";
+import { EditorActions, useCatalogSave } from "../components/catalog-editor.js";
 import { CountryPicker } from "../components/country-picker.js";
 import { DataTagPicker } from "../components/data-tag-picker.js";
 import { DurationField } from "../components/duration-field.js";
@@ -21,10 +22,10 @@ import {
   emptyDataRequestForm,
   formToDataRequestInput,
 } from "../marketplace/data-request-form.js";
-import { describeError, fieldErrors } from "../marketplace/error-text.js";
+import { describeError } from "../marketplace/error-text.js";
 import { assetMeaning, schemaMeaning } from "../marketplace/labels.js";
 import { useRpc } from "../marketplace/use-rpc.js";
-import { Link, navigate } from "../router.js";
+import { Link } from "../router.js";
 
 /** Creates a data request, or edits a draft one (`id` given). */
 export function DataRequestEditorPage(props: { id?: string }) {
@@ -59,10 +60,18 @@ export function DataRequestEditorPage(props: { id?: string }) {
 function DataRequestForm(props: { id: string | undefined; initial: DataRequestFormValue }) {
   const client = useMarketplace();
   const [form, setForm] = useState(props.initial);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<unknown>();
-  const [busy, setBusy] = useState<"draft" | "publish" | undefined>();
-  const [id, setId] = useState(props.id);
+  const { id, busy, errors, failure, submit } = useCatalogSave({
+    id: props.id,
+    path: "/requests",
+    noun: "request",
+    save: async (id) => {
+      const input = formToDataRequestInput(form);
+      return id
+        ? (await client.catalog.updateDataRequest({ id, input })).dataRequest
+        : (await client.catalog.createDataRequest({ input })).dataRequest;
+    },
+    publish: (id) => client.catalog.publishDataRequest({ id }),
+  });
   const summaryRef = useRef<HTMLDivElement>(null);
   const set = <K extends keyof DataRequestFormValue>(key: K, value: DataRequestFormValue[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
@@ -72,27 +81,6 @@ function DataRequestForm(props: { id: string | undefined; initial: DataRequestFo
     if (failure || Object.keys(errors).length > 0) summaryRef.current?.focus();
   }, [failure, errors]);
 
-  const submit = async (publish: boolean) => {
-    setBusy(publish ? "publish" : "draft");
-    setErrors({});
-    setFailure(undefined);
-    try {
-      const input = formToDataRequestInput(form);
-      const saved = id
-        ? (await client.catalog.updateDataRequest({ id, input })).dataRequest
-        : (await client.catalog.createDataRequest({ input })).dataRequest;
-      if (!saved) throw new Error("The Marketplace answered without the saved request.");
-      setId(saved.id);
-      if (publish) await client.catalog.publishDataRequest({ id: saved.id });
-      navigate(`/requests/${saved.id}`, { replace: true });
-    } catch (e) {
-      const fe = fieldErrors(e);
-      setErrors(fe);
-      setFailure(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     void submit(false);
@@ -266,22 +254,11 @@ function DataRequestForm(props: { id: string | undefined; initial: DataRequestFo
             />
           </FormField>
         </section>
-        <div className="form-actions">
-          <Link className="button" href={id ? `/requests/${id}` : "/requests"}>
-            Cancel
-          </Link>
-          <button type="submit" className="button" disabled={busy !== undefined}>
-            {busy === "draft" ? "Saving…" : "Save draft"}
-          </button>
-          <button
-            type="button"
-            className="button primary"
-            disabled={busy !== undefined}
-            onClick={() => void submit(true)}
-          >
-            {busy === "publish" ? "Publishing…" : "Save and publish"}
-          </button>
-        </div>
+        <EditorActions
+          cancelHref={id ? `/requests/${id}` : "/requests"}
+          busy={busy}
+          onPublish={() => void submit(true)}
+        />
       </form>
     </>
   );

@@ -6,14 +6,15 @@ import {
 } from "@eddie-marketplace/sdk";
 import { type FormEvent, useState } from "react";
 import { ErrorAlert, Loading } from "../components/async-state.js";
+import { EditorActions, useCatalogSave } from "../components/catalog-editor.js";
 import { CountryPicker } from "../components/country-picker.js";
 import { DataTagPicker } from "../components/data-tag-picker.js";
 import { FormField } from "../components/form-field.js";
 import { useMarketplace } from "../marketplace/client-context.js";
-import { describeError, fieldErrors } from "../marketplace/error-text.js";
+import { describeError } from "../marketplace/error-text.js";
 import { serviceCategoryLabel } from "../marketplace/labels.js";
 import { useRpc } from "../marketplace/use-rpc.js";
-import { Link, navigate } from "../router.js";
+import { Link } from "../router.js";
 
 interface OfferForm {
   name: string;
@@ -80,17 +81,13 @@ function OfferEditor(props: {
 }) {
   const client = useMarketplace();
   const [form, setForm] = useState(props.initial);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<unknown>();
-  const [busy, setBusy] = useState<"draft" | "publish">();
-  const [id, setId] = useState(props.id);
   const set = <K extends keyof OfferForm>(k: K, v: OfferForm[K]) =>
     setForm((f) => ({ ...f, [k]: v }));
-  const submit = async (publish: boolean) => {
-    setBusy(publish ? "publish" : "draft");
-    setErrors({});
-    setFailure(undefined);
-    try {
+  const { id, busy, errors, failure, submit } = useCatalogSave({
+    id: props.id,
+    path: "/offers",
+    noun: "offer",
+    save: async (id) => {
       const input = {
         name: form.name.trim(),
         description: form.description.trim(),
@@ -100,20 +97,12 @@ function OfferEditor(props: {
         dataTags: form.dataTags,
         dataRequestId: form.dataRequestId,
       };
-      const saved = id
+      return id
         ? (await client.catalog.updateServiceOffer({ id, input })).serviceOffer
         : (await client.catalog.createServiceOffer({ input })).serviceOffer;
-      if (!saved) throw new Error("The Marketplace answered without the saved offer.");
-      setId(saved.id);
-      if (publish) await client.catalog.publishServiceOffer({ id: saved.id });
-      navigate(`/offers/${saved.id}`, { replace: true });
-    } catch (e) {
-      setErrors(fieldErrors(e));
-      setFailure(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+    },
+    publish: (id) => client.catalog.publishServiceOffer({ id }),
+  });
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     void submit(false);
@@ -206,22 +195,11 @@ function OfferEditor(props: {
             ))}
           </select>
         </FormField>
-        <div className="form-actions">
-          <Link className="button" href={id ? `/offers/${id}` : "/offers"}>
-            Cancel
-          </Link>
-          <button type="submit" className="button" disabled={busy !== undefined}>
-            {busy === "draft" ? "Saving…" : "Save draft"}
-          </button>
-          <button
-            type="button"
-            className="button primary"
-            disabled={busy !== undefined}
-            onClick={() => void submit(true)}
-          >
-            {busy === "publish" ? "Publishing…" : "Save and publish"}
-          </button>
-        </div>
+        <EditorActions
+          cancelHref={id ? `/offers/${id}` : "/offers"}
+          busy={busy}
+          onPublish={() => void submit(true)}
+        />
       </form>
     </>
   );
