@@ -108,6 +108,21 @@ describe.each(testDatabaseKinds())("RunRecorder (%s)", (kind) => {
     expect(after.offline).toBe(1);
   });
 
+  it("refuses a second match for one instance and leaves the run unfinished", async () => {
+    const recorder = new RunRecorder(database.db, randomUUID(), 10);
+    await recorder.begin(start());
+    recorder.add({ instanceId: "twice", latencyMs: 1 });
+    recorder.add({ instanceId: "twice", latencyMs: 2 });
+    await expect(recorder.finish("completed", new Date(), finalCounts)).rejects.toThrow();
+    const run = await database.db
+      .selectFrom("search_run")
+      .select(["state", "finished_at"])
+      .where("id", "=", recorder.runId)
+      .executeTakeFirstOrThrow();
+    expect(run).toEqual({ state: "running", finished_at: null });
+    expect(await storedMatches(recorder.runId)).toEqual([]);
+  });
+
   it("fails its end when the run could not be stored", async () => {
     const runId = randomUUID();
     await new RunRecorder(database.db, runId).begin(start());
