@@ -1,5 +1,6 @@
 import { buildApp } from "./app.js";
 import { oidcTokenVerifier } from "./auth/oidc-token-verifier.js";
+import { cachingVerifier } from "./auth/verified-token-cache.js";
 import { loadConfig } from "./config.js";
 import { migrateToLatest } from "./db/database.js";
 import { ensureDemoCatalog } from "./demo/demo-catalog.js";
@@ -14,7 +15,9 @@ const app = await buildApp({
   config,
   database,
   log,
-  verifier: oidcTokenVerifier({ issuer: config.oidcIssuer, audience: config.oidcAudience }),
+  verifier: cachingVerifier(
+    oidcTokenVerifier({ issuer: config.oidcIssuer, audience: config.oidcAudience }),
+  ),
 });
 const server = await startMarketplace({
   config,
