@@ -18,10 +18,13 @@
 // RSS per node is the growth of the Marketplace's resident memory from half
 // of the N instances connected to all of them, each read after a full
 // collection (see settledRssKb), per instance added; BENCH_SETTLE_MS is how
-// long each reading waits. The process's resident memory also drifts by some
-// ±25 MB between readings for reasons of its own (allocator and kernel), so
-// the figure means something only where N/2 instances hold well more than
-// that: at N = 10,000, not at 1,000 or in quick mode.
+// long each reading waits. Before anything is measured both server processes
+// sit idle for BENCH_START_SETTLE_MS (30 s; 3 s in quick mode): a process
+// gives back the memory of its start-up only after some idle time, and when
+// that happened between the two readings the figure at N = 1,000 was off by
+// tens of MB, even negative. The reading with all N connected is taken after
+// the measured searches, so they don't run just after a full collection has
+// shrunk the heaps. In quick mode (N = 200) the figure is still rough.
 //
 // Last line per N:
 //   search fanout n=… p50_ms=… p99_ms=… cpu_us_per_node=… rss_kb_per_node=… baseline_p50_ms=… ratio=…
@@ -50,7 +53,9 @@ const sizes = process.env.BENCH_SEARCH_N
     : [1_000, 10_000];
 const repeats = Number(process.env.BENCH_SEARCH_REPEATS ?? (quick ? 10 : 30));
 /** Searches before measuring, so the Marketplace's per-search code is optimised. */
-const warmup = quick ? 5 : 20;
+const warmup = Number(process.env.BENCH_SEARCH_WARMUP ?? (quick ? 5 : 20));
+/** How long the server processes stay idle after start-up before any reading. */
+const startSettleMs = Number(process.env.BENCH_START_SETTLE_MS ?? (quick ? 3_000 : 30_000));
 /** Every fourth instance matches (BENCH_SEARCH_MATCH_EVERY to change). */
 const matchEvery = Number(process.env.BENCH_SEARCH_MATCH_EVERY ?? 4);
 const here = new URL(".", import.meta.url).pathname;
@@ -127,8 +132,10 @@ function rssKb(pid: number): number {
  * the collection the figure swings by half with whatever garbage happens to
  * be waiting.
  */
-async function settledRssKb(pids: readonly number[]): Promise<number[]> {
-  const ms = Number(process.env.BENCH_SETTLE_MS ?? 8_000);
+async function settledRssKb(
+  pids: readonly number[],
+  ms = Number(process.env.BENCH_SETTLE_MS ?? 8_000),
+): Promise<number[]> {
   for (const pid of pids) process.kill(pid, "SIGUSR2");
   const lowest = pids.map(() => Number.POSITIVE_INFINITY);
   for (let waited = 0; waited < ms; waited += 500) {
@@ -241,8 +248,9 @@ async function benchSize(
 
     // RSS per node is the slope between half and all of the instances
     // connected: both readings come from a warmed-up process with instances
-    // attached, so start-up allocations don't count as per-node memory.
-    const [baselineRssBefore = 0] = await settledRssKb([baseline.pid ?? 0]);
+    // attached, long after start-up, so start-up allocations and their
+    // release don't count as per-node memory.
+    const [, baselineRssBefore = 0] = await settledRssKb([mpPid, baseline.pid ?? 0], startSettleMs);
     /** Has a helper connect `count` more simulated instances to `port`. */
     const connectNodes = (helper: ChildProcess, port: number, count: number) =>
       request<Extract<NodesReport, { type: "connected" }>>(
@@ -288,12 +296,6 @@ async function benchSize(
       await search();
       await fanout();
     }
-    const [mpRss = 0, baselineRss = 0] = await settledRssKb([mpPid, baseline.pid ?? 0]);
-    const rssPerNode = (mpRss - mpRssHalf) / (n - half);
-    console.log(
-      `  n=${n} marketplace rss: ${Math.round(mpRssHalf / 1024)} MB with ${half} instances, ${Math.round(mpRss / 1024)} MB with ${n}`,
-    );
-    const baselineRssPerNode = (baselineRss - baselineRssBefore) / n;
 
     // Searches and baseline fan-outs take turns, so both see the same machine.
     // Each connect numbers its instances from 0; every matchEvery-th matches.
@@ -315,6 +317,13 @@ async function benchSize(
     const [cpuMp, cpuBaseline, cpuMpNodes, cpuBaselineNodes] = pids.map(
       (pid, i) => (cpuMicros(pid) - (cpuBefore[i] ?? 0)) / (repeats * n),
     ) as [number, number, number, number];
+
+    const [mpRss = 0, baselineRss = 0] = await settledRssKb([mpPid, baseline.pid ?? 0]);
+    const rssPerNode = (mpRss - mpRssHalf) / (n - half);
+    console.log(
+      `  n=${n} marketplace rss: ${Math.round(mpRssHalf / 1024)} MB with ${half} instances, ${Math.round(mpRss / 1024)} MB with ${n}`,
+    );
+    const baselineRssPerNode = (baselineRss - baselineRssBefore) / n;
 
     latencies.sort((a, b) => a - b);
     baselineLatencies.sort((a, b) => a - b);
