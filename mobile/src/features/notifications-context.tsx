@@ -70,7 +70,9 @@ export function NotificationsProvider({ children }: { children: ReactNode }) {
         setItems(inbox.notifications);
         setUnreadCount(inbox.unreadCount);
         setStatus("ready");
-        afterId = inbox.notifications[0]?.id ?? "";
+        // From the newest listed, or from the start when the inbox was empty, so
+        // a notification written between this list and the feed still comes.
+        afterId = inbox.notifications[0]?.id ?? "0";
       } catch (e) {
         if (signal.aborted) return;
         if (isSignedOutError(e)) return expire();

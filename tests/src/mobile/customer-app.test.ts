@@ -271,15 +271,41 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
   });
 
   it("receives an access request live, approves it and sees the permission become active", async () => {
-    await page.getByRole("link", { name: "Permissions" }).click();
+    // The inbox is still empty. The app starts again, and its feed connects
+    // only after the request was written: what comes between the inbox list
+    // and the feed must still arrive through the feed.
+    const subscribe = "**/eddie.notification.v1.NotificationService/Subscribe";
+    let feedAsked!: () => void;
+    const feedAskedFor = new Promise<void>((r) => {
+      feedAsked = r;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let continued: Promise<void> | undefined;
+    await phone.context.route(subscribe, (route) => {
+      feedAsked();
+      continued ??= released.then(() => route.continue());
+      return continued;
+    });
+    await page.goto(`${preview.origin}/permissions`);
     await page.getByRole("heading", { name: "My permissions" }).waitFor();
+    await feedAskedFor;
 
     const run = await search(ep, heatPump.id, { timeoutMs: 5_000 }).summary;
     expect(run.counts?.matched).toBe(1);
     const asked = await requestAccess(ep, run.id);
     expect(asked.requestsSent).toBe(1);
+    release();
+    await continued;
+    await phone.context.unroute(subscribe);
 
-    // No reload: the subscription brings the badge, the toast and the list entry.
+    // No reload: the subscription brings the toast, the badge and the list entry.
+    await page
+      .getByRole("status")
+      .getByRole("link", { name: /asks for your meter data/ })
+      .waitFor({ timeout: 15_000 });
     await expect
       .poll(() => page.getByTestId("unread-badge").innerText(), { timeout: 15_000 })
       .toBe("1");

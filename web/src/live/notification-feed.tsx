@@ -58,7 +58,9 @@ export function NotificationFeedProvider(props: {
           { pageSize: 1 },
           { signal },
         );
-        afterId = inbox.notifications[0]?.id ?? "";
+        // From the newest listed, or from the start when the inbox was empty, so
+        // a notification written between this list and the feed still comes.
+        afterId = inbox.notifications[0]?.id ?? "0";
         setUnread(inbox.unreadCount);
       } catch {
         // The subscription below reports trouble; the inbox count is a nicety.
