@@ -4,6 +4,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import {
   AccountService,
+  CatalogService,
   Health,
   HealthCheckRequestSchema,
   HealthCheckResponse_ServingStatus as Status,
@@ -99,6 +100,60 @@ describe("the Marketplace server", () => {
     const err = await client.getMe({}).catch((e: unknown) => ConnectError.from(e));
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.Unimplemented);
+  });
+});
+
+describe("the Marketplace server's compression", () => {
+  let database: DatabaseHandle;
+  let server: MarketplaceServer;
+  beforeAll(async () => {
+    database = await openDatabase({});
+    server = await startMarketplace({
+      config: loadConfig({
+        MARKETPLACE_PORT: "0",
+        MARKETPLACE_GRPC_PORT: "0",
+        MARKETPLACE_HOST: "127.0.0.1",
+        MARKETPLACE_GRPC_HOST: "127.0.0.1",
+      }),
+      database,
+      log: silentLogger,
+      // A catalog that answers any page size with items of about 1 KB each.
+      routes: (router) =>
+        router.service(CatalogService, {
+          listDataRequests: (req) => ({
+            dataRequests: Array.from({ length: req.pageSize }, (_, i) => ({
+              id: String(i),
+              dataNeed: { description: `${i} `.padEnd(1_000, "x") },
+            })),
+          }),
+        }),
+    });
+  });
+  afterAll(async () => {
+    await server.stop(1000);
+    await database.close();
+  });
+
+  const list = (pageSize: number) =>
+    fetch(
+      `http://127.0.0.1:${server.httpPort}/eddie.marketplace.v1.CatalogService/ListDataRequests`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "accept-encoding": "gzip" },
+        body: JSON.stringify({ pageSize }),
+      },
+    );
+
+  it("sends responses of a few KB uncompressed, though the client accepts gzip", async () => {
+    const res = await list(10);
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect((await res.json()).dataRequests).toHaveLength(10);
+  });
+
+  it("gzips large responses for clients that accept it", async () => {
+    const res = await list(100);
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect((await res.json()).dataRequests).toHaveLength(100);
   });
 });
 
