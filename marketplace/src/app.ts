@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
         },
         inRelease: (trx, id) => access.lifecycle.instanceReleased(trx, id),
       }),
-      search: searchService({ db, fanout, findDataRequest, log: deps.log }),
+      search: searchService({ db, fanout, log: deps.log }),
       access: access.access,
       notification: access.notification,
     }),

@@ -11,7 +11,6 @@ import {
 import { createLogger } from "@eddie-marketplace/sdk/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customerPrincipal, epPrincipal } from "../auth/testing.js";
-import { findDataRequest } from "../catalog/repository.js";
 import { dataRequestInput } from "../catalog/testing.js";
 import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase, testDatabaseKinds } from "../db/test-database.js";
@@ -108,10 +107,7 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
             claimChanged: (id, claimed) => mesh.mesh.claimChanged(id, claimed),
           }),
         );
-        router.service(
-          SearchService,
-          searchService({ db: database.db, fanout, findDataRequest, log }),
-        );
+        router.service(SearchService, searchService({ db: database.db, fanout, log }));
       },
       {
         alice: customerPrincipal("alice"),

@@ -5,7 +5,6 @@ import { type SearchDeps, searchInstances } from "../search/instance-search.js";
 import {
   findSearchRun,
   listSearchRuns,
-  matchedInstanceIds,
   toSearchRunMessage,
 } from "../search/search-run-repository.js";
 import { ForbiddenError, NotFoundError, Violations } from "./errors.js";
@@ -45,7 +44,7 @@ export function searchService(deps: SearchDeps): Partial<ServiceImpl<typeof Sear
       const organisationId = organisationOf(callerOf(ctx).organisation);
       const row = await findSearchRun(deps.db, organisationId, req.id);
       if (row === undefined) throw new NotFoundError("search run", req.id);
-      return { searchRun: toSearchRunMessage(row, await matchedInstanceIds(deps.db, row.id)) };
+      return { searchRun: toSearchRunMessage(row) };
     },
     async listSearchRuns(req, ctx) {
       const organisationId = organisationOf(callerOf(ctx).organisation);
@@ -67,12 +66,8 @@ export function searchService(deps: SearchDeps): Partial<ServiceImpl<typeof Sear
       });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
-      const searchRuns = [];
-      for (const row of page) {
-        searchRuns.push(toSearchRunMessage(row, await matchedInstanceIds(deps.db, row.id)));
-      }
       return {
-        searchRuns,
+        searchRuns: page.map(toSearchRunMessage),
         nextPageToken:
           rows.length > limit && last !== undefined
             ? encodePageToken(last.started_at, last.id)

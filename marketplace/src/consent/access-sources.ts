@@ -28,7 +28,7 @@ export interface AccessSources {
 }
 
 /**
- * Reads search runs, matches and claims from their tables, and data requests
+ * Reads search runs (with their matches) and claims from their tables, and data requests
  * through the catalog's lookup.
  */
 export function databaseAccessSources(
@@ -39,22 +39,16 @@ export function databaseAccessSources(
     async findSearchRun(db, id) {
       const run = await db
         .selectFrom("search_run")
-        .select(["id", "data_request_id", "organisation_id", "state"])
+        .select(["id", "data_request_id", "organisation_id", "state", "matched_instance_ids"])
         .where("id", "=", id)
         .executeTakeFirst();
       if (run === undefined) return undefined;
-      const matches = await db
-        .selectFrom("search_match")
-        .select("instance_id")
-        .where("search_run_id", "=", id)
-        .orderBy("instance_id")
-        .execute();
       return {
         id: run.id,
         dataRequestId: run.data_request_id,
         organisationId: run.organisation_id,
         state: run.state,
-        matchedInstanceIds: matches.map((m) => m.instance_id),
+        matchedInstanceIds: run.matched_instance_ids,
       };
     },
     async ownersOf(db, instanceIds) {

@@ -100,16 +100,9 @@ export async function seedSearchRun(
       skipped_unclaimed: 0,
       deadline: new Date(),
       finished_at: new Date(),
+      matched_instance_ids: run.matches.map((m) => m.instanceId),
     })
     .execute();
-  if (run.matches.length > 0) {
-    await db
-      .insertInto("search_match")
-      .values(
-        run.matches.map((m) => ({ search_run_id: id, instance_id: m.instanceId, latency_ms: 5 })),
-      )
-      .execute();
-  }
   return id;
 }
 

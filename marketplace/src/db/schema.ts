@@ -14,7 +14,6 @@ export interface Database {
   aiida_instance: AiidaInstanceTable;
   instance_pairing: InstancePairingTable;
   search_run: SearchRunTable;
-  search_match: SearchMatchTable;
   permission: PermissionTable;
   permission_instance: PermissionInstanceTable;
   permission_event: PermissionEventTable;
@@ -98,14 +97,8 @@ export interface SearchRunTable {
   deadline: Date;
   finished_at: Date | null;
   access_requested: ColumnType<boolean, boolean | undefined, boolean>;
-}
-
-/** An instance that answered "match" in a search run. */
-export interface SearchMatchTable {
-  search_run_id: string;
-  instance_id: string;
-  /** How long after the start its answer arrived. */
-  latency_ms: number;
+  /** The instances that answered "match", in the order their answers arrived. */
+  matched_instance_ids: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 /** Where a catalog item is in its life, as stored. */

@@ -1,41 +1,24 @@
 import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import {
-  type DataRequest,
-  type SearchInstancesResponse,
-  SearchInstancesResponseSchema,
-  type SearchMatch,
-} from "@eddie-marketplace/gen";
+import type { SearchInstancesResponse, SearchMatch } from "@eddie-marketplace/gen";
 import type { Logger } from "@eddie-marketplace/sdk/log";
 import type { Kysely } from "kysely";
 import { NotFoundError, PreconditionError } from "../api/errors.js";
 import type { Database } from "../db/schema.js";
 import { deriveQuery } from "./query-derivation.js";
-import { type RecordedMatch, RunRecorder } from "./run-recorder.js";
 import type { SearchFanout } from "./search-fanout.js";
-import { countsMessage, type RunCounts, toSearchRunMessage } from "./search-run-repository.js";
-
-/** A data request as the catalog stores it. */
-export interface SearchableDataRequest {
-  /** The owning organisation's ID. */
-  readonly organisationId: string;
-  /** The stored status: only "published" requests are searched for. */
-  readonly status: string;
-  readonly dataRequest: DataRequest;
-}
-
-/** Looks up a data request by ID in any status (the catalog's `findDataRequest`). */
-export type FindDataRequest = (
-  db: Kysely<Database>,
-  id: string,
-) => Promise<SearchableDataRequest | undefined>;
+import {
+  countsMessage,
+  finishSearchRun,
+  type RunCounts,
+  startSearchRun,
+  toSearchRunMessage,
+} from "./search-run-repository.js";
 
 /** What a search needs. */
 export interface SearchDeps {
   readonly db: Kysely<Database>;
   readonly fanout: SearchFanout;
-  readonly findDataRequest: FindDataRequest;
   readonly log: Logger;
 }
 
@@ -46,6 +29,12 @@ export interface SearchInput {
   readonly dataRequestId: string;
   /** How long to wait for answers. */
   readonly timeoutMs: number;
+}
+
+/** A matching instance and how long after the start its answer came. */
+interface FoundMatch {
+  readonly instanceId: string;
+  readonly latencyMs: number;
 }
 
 /** The most matches in one `matches` event (about 60 bytes each on the wire). */
@@ -60,11 +49,18 @@ const matchesEveryMs = 50;
 /** The least time between two progress events. */
 const progressEveryMs = 250;
 
+/** Why a search's own signal aborts; made once, as a DOMException costs a stack trace. */
+const searchOver = new Error("the search is over");
+
 /**
  * Searches the claimed AIIDA instances for data matching one of the caller's
  * published data requests. Yields `started`, then the matches in batches as
  * their answers arrive and occasional `progress`, and last the `summary`.
- * The run and its matches are stored; when the caller stops iterating or
+ *
+ * The database is asked twice: once to read the request and store the run as
+ * running, before the query goes out, and once to store the run's end with
+ * its matches, before the summary goes out. The matches that came after the
+ * last batch go out with the summary. When the caller stops iterating or
  * `signal` aborts, the search stops and what was found until then is stored
  * as cancelled.
  *
@@ -76,24 +72,33 @@ export async function* searchInstances(
   input: SearchInput,
   signal: AbortSignal,
 ): AsyncGenerator<SearchInstancesResponse> {
-  const stored = await deps.findDataRequest(deps.db, input.dataRequestId);
-  if (stored === undefined || stored.organisationId !== input.organisationId) {
-    throw new NotFoundError("data request", input.dataRequestId);
-  }
-  const request = stored.dataRequest;
-  if (stored.status !== "published") {
+  const runId = randomUUID();
+  const startedAt = new Date();
+  const deadline = new Date(startedAt.getTime() + input.timeoutMs);
+  const start = await startSearchRun(deps.db, {
+    id: runId,
+    dataRequestId: input.dataRequestId,
+    organisationId: input.organisationId,
+    requestedBy: input.subject,
+    startedAt,
+    deadline,
+    asked: deps.fanout.reachable(),
+  });
+  if (start.outcome === "not_found") throw new NotFoundError("data request", input.dataRequestId);
+  if (start.outcome === "not_published") {
     throw new PreconditionError(
       "only a published data request can be searched for; publish it first",
     );
   }
-  const startedAt = new Date();
-  const deadline = new Date(startedAt.getTime() + input.timeoutMs);
   // The query's own ID, not the run's: instances never learn run IDs.
-  const query = deriveQuery(request, { queryId: randomUUID(), now: startedAt, deadline });
-  const recorder = new RunRecorder(deps.db, randomUUID());
+  const query = deriveQuery(start.dataRequest, {
+    queryId: randomUUID(),
+    now: startedAt,
+    deadline,
+  });
 
   const stop = new AbortController();
-  const onAbort = () => stop.abort();
+  const onAbort = () => stop.abort(searchOver);
   signal.addEventListener("abort", onAbort, { once: true });
 
   const counts: RunCounts = {
@@ -102,11 +107,12 @@ export async function* searchInstances(
     notMatched: 0,
     offline: 0,
     timedOut: 0,
-    skippedUnclaimed: 0,
+    skippedUnclaimed: start.unclaimed,
   };
-  // The recorder holds every match; the first `sent` of them went out.
+  // Every match found; the first `sent` of them went out.
+  const matches: FoundMatch[] = [];
   let sent = 0;
-  const unsent = () => recorder.matches.length - sent;
+  const unsent = () => matches.length - sent;
   let changed = false;
   let fanoutEnded = false;
   const pacer = new Pacer();
@@ -123,7 +129,7 @@ export async function* searchInstances(
       answer(instanceId, match, latencyMs) {
         if (match) {
           counts.matched++;
-          recorder.add({ instanceId, latencyMs });
+          matches.push({ instanceId, latencyMs });
           if (unsent() === 1) pacer.poke();
         } else counts.notMatched++;
         countsChanged();
@@ -135,22 +141,8 @@ export async function* searchInstances(
     },
     stop.signal,
   );
-
   counts.asked = run.asked;
-  // Stored once the query is out, so storing doesn't hold it up.
-  const inserted = recorder
-    .begin({
-      dataRequestId: request.id,
-      organisationId: input.organisationId,
-      requestedBy: input.subject,
-      startedAt,
-      deadline,
-      counts: { ...counts },
-    })
-    .then((counted) => {
-      counts.offline = counted.offline;
-      counts.skippedUnclaimed = counted.skippedUnclaimed;
-    });
+  counts.offline = Math.max(0, start.claimed - run.asked);
 
   // The run is stored as finished when the fan-out ends, whether or not the
   // caller is still reading: a cancelled caller may never resume this generator.
@@ -160,48 +152,45 @@ export async function* searchInstances(
     pacer.poke();
     signal.removeEventListener("abort", onAbort);
     counts.timedOut = counts.asked - counts.matched - counts.notMatched;
+    const state = end === "cancelled" ? ("cancelled" as const) : ("completed" as const);
     const finishedAt = new Date();
-    await inserted;
-    await recorder.finish(end === "cancelled" ? "cancelled" : "completed", finishedAt, counts);
-    return { end, finishedAt };
+    const matchedInstanceIds = matches.map((m) => m.instanceId);
+    await finishSearchRun(deps.db, { id: runId, state, finishedAt, counts, matchedInstanceIds });
+    return { state, finishedAt, matchedInstanceIds };
   })();
   completion.catch((err) =>
-    deps.log.error("cannot store a search run", { err, search_run_id: recorder.runId }),
+    deps.log.error("cannot store a search run", { err, search_run_id: runId }),
   );
 
   try {
-    await inserted;
-    yield create(SearchInstancesResponseSchema, {
+    yield {
+      $typeName: "eddie.marketplace.v1.SearchInstancesResponse",
       event: {
         case: "started",
         value: {
-          searchRunId: recorder.runId,
+          $typeName: "eddie.marketplace.v1.SearchStarted",
+          searchRunId: runId,
           counts: countsMessage(counts),
           deadline: timestampFromDate(deadline),
         },
       },
-    });
+    };
     let lastMatches = 0;
     let lastProgress = Date.now();
-    for (;;) {
+    while (!fanoutEnded) {
       const now = Date.now();
-      if (fanoutEnded || (unsent() > 0 && now - lastMatches >= matchesEveryMs)) {
+      if (unsent() > 0 && now - lastMatches >= matchesEveryMs) {
         lastMatches = now;
-        // Once the fan-out ended, the last matches go out while the run is stored.
-        while (unsent() > 0) {
-          const batch = recorder.matches.slice(sent, sent + matchesPerEvent);
-          sent += batch.length;
-          yield matchesEvent(batch);
-        }
-        if (fanoutEnded) break;
+        yield* matchEvents();
         continue;
       }
       if (changed && now - lastProgress >= progressEveryMs) {
         changed = false;
         lastProgress = now;
-        yield create(SearchInstancesResponseSchema, {
+        yield {
+          $typeName: "eddie.marketplace.v1.SearchInstancesResponse",
           event: { case: "progress", value: countsMessage(counts) },
-        });
+        };
         continue;
       }
       await pacer.wait(
@@ -211,38 +200,46 @@ export async function* searchInstances(
         ),
       );
     }
-    const { end, finishedAt } = await completion;
-    const row = {
-      id: recorder.runId,
-      data_request_id: request.id,
-      organisation_id: input.organisationId,
-      requested_by: input.subject,
-      state: end === "cancelled" ? ("cancelled" as const) : ("completed" as const),
-      asked: counts.asked,
-      matched: counts.matched,
-      not_matched: counts.notMatched,
-      offline: counts.offline,
-      timed_out: counts.timedOut,
-      skipped_unclaimed: counts.skippedUnclaimed,
-      started_at: startedAt,
-      deadline,
-      finished_at: finishedAt,
-      access_requested: false,
-    };
-    yield create(SearchInstancesResponseSchema, {
+    const { state, finishedAt, matchedInstanceIds } = await completion;
+    // The last matches and the summary go out together, once the run is stored.
+    yield* matchEvents();
+    yield {
+      $typeName: "eddie.marketplace.v1.SearchInstancesResponse",
       event: {
         case: "summary",
-        value: toSearchRunMessage(
-          row,
-          recorder.matches.map((m) => m.instanceId),
-        ),
+        value: toSearchRunMessage({
+          id: runId,
+          data_request_id: input.dataRequestId,
+          organisation_id: input.organisationId,
+          requested_by: input.subject,
+          state,
+          asked: counts.asked,
+          matched: counts.matched,
+          not_matched: counts.notMatched,
+          offline: counts.offline,
+          timed_out: counts.timedOut,
+          skipped_unclaimed: counts.skippedUnclaimed,
+          started_at: startedAt,
+          deadline,
+          finished_at: finishedAt,
+          access_requested: false,
+          matched_instance_ids: matchedInstanceIds,
+        }),
       },
-    });
+    };
   } finally {
     // The caller stopped reading early (or an error): stop the fan-out; the
     // completion stores what was found as cancelled.
-    stop.abort();
+    stop.abort(searchOver);
     await completion.catch(() => {});
+  }
+
+  function* matchEvents(): Generator<SearchInstancesResponse> {
+    while (unsent() > 0) {
+      const batch = matches.slice(sent, sent + matchesPerEvent);
+      sent += batch.length;
+      yield matchesEvent(batch);
+    }
   }
 }
 
@@ -278,7 +275,7 @@ class Pacer {
  * A batch of matches, built as message literals without the generic `create`
  * walk: one message per matching instance.
  */
-function matchesEvent(matches: readonly RecordedMatch[]): SearchInstancesResponse {
+function matchesEvent(matches: readonly FoundMatch[]): SearchInstancesResponse {
   return {
     $typeName: "eddie.marketplace.v1.SearchInstancesResponse",
     event: {
@@ -288,7 +285,7 @@ function matchesEvent(matches: readonly RecordedMatch[]): SearchInstancesRespons
   };
 }
 
-function searchMatch({ instanceId, latencyMs }: RecordedMatch): SearchMatch {
+function searchMatch({ instanceId, latencyMs }: FoundMatch): SearchMatch {
   const ms = Math.max(0, Math.round(latencyMs));
   return {
     $typeName: "eddie.marketplace.v1.SearchMatch",

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
+  type DataRequest,
   type SearchCounts,
   SearchCountsSchema,
   type SearchRun,
@@ -8,12 +9,12 @@ import {
   SearchRunState,
 } from "@eddie-marketplace/gen";
 import { type Kysely, type Selectable, sql } from "kysely";
-import type { Database, SearchMatchTable, SearchRunTable } from "../db/schema.js";
+import { type DataRequestRow, dataRequestFromRow } from "../catalog/repository.js";
+import { isUuid } from "../catalog/validation.js";
+import type { Database, SearchRunTable } from "../db/schema.js";
 
 /** A stored search run row. */
 export type SearchRunRow = Selectable<SearchRunTable>;
-
-type SearchMatchRow = Selectable<SearchMatchTable>;
 
 /** The counts of a run, as plain numbers. */
 export interface RunCounts {
@@ -25,12 +26,35 @@ export interface RunCounts {
   skippedUnclaimed: number;
 }
 
+/** What starting a run found in the catalog. */
+export type RunStartOutcome =
+  | {
+      readonly outcome: "started";
+      /** The data request searched for. */
+      readonly dataRequest: DataRequest;
+      /** Instances claimed by a customer, connected or not. */
+      readonly claimed: number;
+      /** Registered instances nobody has claimed. */
+      readonly unclaimed: number;
+    }
+  /** No such data request, or another organisation's: nothing was stored. */
+  | { readonly outcome: "not_found" }
+  /** The organisation's request is a draft or archived: nothing was stored. */
+  | { readonly outcome: "not_published" };
+
 /**
- * Stores a new running search. The claimed instances that were not asked
- * (offline) and the unclaimed ones (skipped) are counted in the same
- * statement, and returned.
+ * Starts a search run in one statement: reads the data request, stores the
+ * run as running when the request is the organisation's and published, and
+ * counts the claimed and unclaimed instances. `asked` is how many instances
+ * the query is about to go to; the rest of the counts start at zero.
+ *
+ * The query waits for this statement, so its commit doesn't wait for the
+ * write-ahead log to reach the disk (`synchronous_commit` off for its
+ * transaction only). A crash of the database server may forget a run that
+ * was still running, never a finished one: `finishSearchRun` commits durably,
+ * before the summary goes out.
  */
-export async function insertSearchRun(
+export async function startSearchRun(
   db: Kysely<Database>,
   run: {
     id: string;
@@ -39,53 +63,46 @@ export async function insertSearchRun(
     requestedBy: string;
     startedAt: Date;
     deadline: Date;
-    /** The counts so far; offline and skipped are counted here. */
-    counts: Pick<RunCounts, "asked" | "matched" | "notMatched" | "timedOut">;
+    asked: number;
   },
-): Promise<Pick<RunCounts, "offline" | "skippedUnclaimed">> {
-  const c = run.counts;
-  const { rows } = await sql<{ offline: number; skipped_unclaimed: number }>`
-    insert into search_run (id, data_request_id, organisation_id, requested_by, state,
-      started_at, deadline, asked, matched, not_matched, timed_out, offline, skipped_unclaimed)
-    select ${run.id}, ${run.dataRequestId}, ${run.organisationId}, ${run.requestedBy}, 'running',
-      ${run.startedAt}, ${run.deadline}, ${c.asked}, ${c.matched}, ${c.notMatched}, ${c.timedOut},
-      greatest(0, count(claimed_by) - ${c.asked}), count(*) - count(claimed_by)
-    from aiida_instance
-    returning offline, skipped_unclaimed`.execute(db);
-  const row = rows[0];
-  if (row === undefined) throw new Error("the search run was not stored");
-  return { offline: row.offline, skippedUnclaimed: row.skipped_unclaimed };
-}
-
-/**
- * Stores matches of a running search. Written in batches while the search
- * waits for answers, so that little is left to write when it ends. One
- * statement per batch whatever its size (arrays through `unnest`). Plain
- * inserts: each match is written once (the fan-out reports an instance's
- * answer once), so a second row for one instance is a bug and fails the
- * statement; checking for it row by row made the write a third slower.
- */
-export async function insertSearchMatches(
-  db: Kysely<Database>,
-  searchRunId: string,
-  matches: readonly { instanceId: string; latencyMs: number }[],
-): Promise<void> {
-  if (matches.length === 0) return;
-  const ids = matches.map((m) => m.instanceId);
-  const latencies = matches.map((m) => Math.round(m.latencyMs));
-  await db
-    .insertInto("search_match")
-    .columns(["search_run_id", "instance_id", "latency_ms"])
-    .expression(
-      sql<SearchMatchRow>`select ${searchRunId}, m.instance_id, m.latency_ms
-        from unnest(${ids}::text[], ${latencies}::integer[]) as m(instance_id, latency_ms)`,
+): Promise<RunStartOutcome> {
+  if (!isUuid(run.dataRequestId)) return { outcome: "not_found" };
+  const { rows } = await sql<DataRequestRow & { claimed: number; unclaimed: number }>`
+    with request as (select * from data_request where id = ${run.dataRequestId}),
+    no_flush_wait as (select set_config('synchronous_commit', 'off', true)),
+    instances as (
+      select count(claimed_by) as claimed, count(*) - count(claimed_by) as unclaimed
+      from aiida_instance
+    ),
+    stored as (
+      insert into search_run (id, data_request_id, organisation_id, requested_by, state,
+        started_at, deadline, asked, offline, skipped_unclaimed)
+      select ${run.id}, request.id::text, request.organisation_id, ${run.requestedBy}, 'running',
+        ${run.startedAt}, ${run.deadline}, ${run.asked},
+        greatest(0, instances.claimed - ${run.asked}), instances.unclaimed
+      from request, instances
+      where request.organisation_id = ${run.organisationId} and request.status = 'published'
     )
-    .execute();
+    select request.*, instances.claimed, instances.unclaimed from request, instances, no_flush_wait`.execute(
+    db,
+  );
+  const row = rows[0];
+  if (row === undefined || row.organisation_id !== run.organisationId) {
+    return { outcome: "not_found" };
+  }
+  if (row.status !== "published") return { outcome: "not_published" };
+  return {
+    outcome: "started",
+    dataRequest: dataRequestFromRow(row),
+    claimed: row.claimed,
+    unclaimed: row.unclaimed,
+  };
 }
 
 /**
- * Stores how a run ended, with the matches not stored yet, in one statement:
- * a run is never marked finished without its matches.
+ * Stores how a run ended and the instances that matched, in arrival order,
+ * in one single-row statement: a run is never marked finished without its
+ * matches.
  */
 export async function finishSearchRun(
   db: Kysely<Database>,
@@ -94,25 +111,21 @@ export async function finishSearchRun(
     state: "completed" | "cancelled";
     finishedAt: Date;
     counts: RunCounts;
-    matches: readonly { instanceId: string; latencyMs: number }[];
+    matchedInstanceIds: readonly string[];
   },
 ): Promise<void> {
-  const ids = run.matches.map((m) => m.instanceId);
-  const latencies = run.matches.map((m) => Math.round(m.latencyMs));
-  await db
-    .with("stored", (qb) =>
-      qb
-        .insertInto("search_match")
-        .columns(["search_run_id", "instance_id", "latency_ms"])
-        .expression(
-          sql<SearchMatchRow>`select ${run.id}, m.instance_id, m.latency_ms
-            from unnest(${ids}::text[], ${latencies}::integer[]) as m(instance_id, latency_ms)`,
-        ),
-    )
+  const { numUpdatedRows } = await db
     .updateTable("search_run")
-    .set({ state: run.state, finished_at: run.finishedAt, ...countColumns(run.counts) })
+    .set({
+      state: run.state,
+      finished_at: run.finishedAt,
+      ...countColumns(run.counts),
+      matched_instance_ids: [...run.matchedInstanceIds],
+    })
     .where("id", "=", run.id)
-    .execute();
+    .where("state", "=", "running")
+    .executeTakeFirst();
+  if (numUpdatedRows !== 1n) throw new Error(`search run ${run.id} is not running`);
 }
 
 /** One run of `organisationId`, or undefined (also for other organisations' runs). */
@@ -127,21 +140,6 @@ export async function findSearchRun(
     .where("id", "=", id)
     .where("organisation_id", "=", organisationId)
     .executeTakeFirst();
-}
-
-/** The instance IDs that matched in a run, in the order their answers arrived. */
-export async function matchedInstanceIds(
-  db: Kysely<Database>,
-  searchRunId: string,
-): Promise<string[]> {
-  const rows = await db
-    .selectFrom("search_match")
-    .select("instance_id")
-    .where("search_run_id", "=", searchRunId)
-    .orderBy("latency_ms")
-    .orderBy("instance_id")
-    .execute();
-  return rows.map((r) => r.instance_id);
 }
 
 /** A page of an organisation's runs, newest first, after the keyset `after`. */
@@ -177,7 +175,7 @@ export function countsMessage(c: RunCounts): SearchCounts {
 }
 
 /** The contract's view of a stored run. */
-export function toSearchRunMessage(row: SearchRunRow, matched: readonly string[]): SearchRun {
+export function toSearchRunMessage(row: SearchRunRow): SearchRun {
   return create(SearchRunSchema, {
     id: row.id,
     dataRequestId: row.data_request_id,
@@ -195,7 +193,7 @@ export function toSearchRunMessage(row: SearchRunRow, matched: readonly string[]
       timedOut: row.timed_out,
       skippedUnclaimed: row.skipped_unclaimed,
     }),
-    matchedInstanceIds: [...matched],
+    matchedInstanceIds: row.matched_instance_ids,
     startedAt: timestampFromDate(row.started_at),
     finishedAt: row.finished_at === null ? undefined : timestampFromDate(row.finished_at),
     accessRequested: row.access_requested,
