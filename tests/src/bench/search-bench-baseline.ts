@@ -11,7 +11,11 @@ export type BaselineCommand = { cmd: "listen" } | { cmd: "fanout"; query: string
 /** What this process tells the bench. */
 export type BaselineReport =
   | { type: "listening"; port: number }
-  | { type: "fanout"; ms: number; answers: number };
+  | { type: "fanout"; ms: number; answers: number }
+  | { type: "error"; message: string };
+
+/** A fan-out not answered by every stream in this time fails the bench instead of hanging it. */
+const fanoutDeadlineMs = 60_000;
 
 const passthrough = {
   path: "/eddie.aiida.v1.AiidaService/Attach",
@@ -70,10 +74,18 @@ process.on("message", (m: BaselineCommand) => {
   const bytes = Buffer.from(m.query, "base64");
   const started = performance.now();
   let answers = 0;
+  const deadline = setTimeout(() => {
+    onAnswer = undefined;
+    send({
+      type: "error",
+      message: `baseline fan-out: ${answers} of ${m.expect} streams answered in ${fanoutDeadlineMs} ms`,
+    });
+  }, fanoutDeadlineMs);
   onAnswer = () => {
     answers++;
     if (answers === m.expect) {
       onAnswer = undefined;
+      clearTimeout(deadline);
       send({ type: "fanout", ms: performance.now() - started, answers });
     }
   };

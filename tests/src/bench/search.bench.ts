@@ -12,24 +12,22 @@
 // PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local
 // server at 127.0.0.1:5432; without one the Marketplace uses its embedded
 // database. BENCH_SEARCH_N=500,2000 picks other sizes; BENCH_SEARCH_REPEATS
-// the number of measured searches; BENCH_MARKETPLACE_NODE_OPTIONS is passed to
-// the Marketplace process as NODE_OPTIONS (to profile it).
+// the number of measured searches (50; 10 in quick mode);
+// BENCH_MARKETPLACE_NODE_OPTIONS is passed to the Marketplace process as
+// NODE_OPTIONS (to profile it).
 //
 // RSS per node is the growth of the Marketplace's resident memory from half
-// of the N instances connected to all of them, each read after a full
-// collection (see settledRssKb), per instance added; BENCH_SETTLE_MS is how
-// long each reading waits. Before anything is measured both server processes
-// sit idle for BENCH_START_SETTLE_MS (30 s; 3 s in quick mode): a process
-// gives back the memory of its start-up only after some idle time, and when
-// that happened between the two readings the figure at N = 1,000 was off by
-// tens of MB, even negative. The reading with all N connected is taken after
-// the measured searches, so they don't run just after a full collection has
-// shrunk the heaps. In quick mode (N = 200) the figure is still rough.
+// of the N instances connected to all of them, per instance added. Each
+// reading is taken at rest (restingRssKb): 10 searches at that size, a full
+// collection, 2 s for freed pages to go back, and again until two readings
+// agree within 1 MB; V8's young generation, which V8 sizes by its own
+// heuristics, is left out of both.
 //
 // Last line per N:
 //   search fanout n=… p50_ms=… p99_ms=… cpu_us_per_node=… rss_kb_per_node=… baseline_p50_ms=… ratio=…
 import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dataRequestInput } from "@eddie-marketplace/marketplace/src/catalog/testing.js";
 import { createTestDatabaseUrl } from "@eddie-marketplace/marketplace/src/db/test-database.js";
 import { encodeAttachResponse } from "@eddie-marketplace/marketplace/src/mesh/node-registry.js";
@@ -51,11 +49,9 @@ const sizes = process.env.BENCH_SEARCH_N
   : quick
     ? [200]
     : [1_000, 10_000];
-const repeats = Number(process.env.BENCH_SEARCH_REPEATS ?? (quick ? 10 : 30));
+const repeats = Number(process.env.BENCH_SEARCH_REPEATS ?? (quick ? 10 : 50));
 /** Searches before measuring, so the Marketplace's per-search code is optimised. */
 const warmup = Number(process.env.BENCH_SEARCH_WARMUP ?? (quick ? 5 : 20));
-/** How long the server processes stay idle after start-up before any reading. */
-const startSettleMs = Number(process.env.BENCH_START_SETTLE_MS ?? (quick ? 3_000 : 30_000));
 /** Every fourth instance matches (BENCH_SEARCH_MATCH_EVERY to change). */
 const matchEvery = Number(process.env.BENCH_SEARCH_MATCH_EVERY ?? 4);
 const here = new URL(".", import.meta.url).pathname;
@@ -126,25 +122,30 @@ function rssKb(pid: number): number {
 }
 
 /**
- * Reads what quiet server processes hold: each makes a full collection
- * (collect-on-signal.cjs), then RSS is read every half second while freed
- * pages go back to the system, and the lowest reading of each counts. Without
- * the collection the figure swings by half with whatever garbage happens to
- * be waiting.
+ * Resident memory of a server process at rest, in KB, without V8's young
+ * generation: `busy` runs (searches at the size being measured), the process
+ * collects all its garbage and reports its young generation
+ * (collect-on-signal.cjs), and after 2 s for freed pages to go back RSS is
+ * read; again until two readings in a row agree within 1 MB (at most five
+ * rounds; the lowest counts). The young generation is a buffer for
+ * short-lived objects that V8 sizes between 1 and 34 MB by its own
+ * heuristics, not by what the process holds: left in, it alone made the
+ * figure at N = 1,000 swing by tens of KB per node, either way.
  */
-async function settledRssKb(
-  pids: readonly number[],
-  ms = Number(process.env.BENCH_SETTLE_MS ?? 8_000),
-): Promise<number[]> {
-  for (const pid of pids) process.kill(pid, "SIGUSR2");
-  const lowest = pids.map(() => Number.POSITIVE_INFINITY);
-  for (let waited = 0; waited < ms; waited += 500) {
-    await new Promise((r) => setTimeout(r, 500));
-    pids.forEach((pid, i) => {
-      lowest[i] = Math.min(lowest[i] ?? Number.POSITIVE_INFINITY, rssKb(pid));
-    });
+async function restingRssKb(pid: number, busy: () => Promise<void>): Promise<number> {
+  const readings: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    await busy();
+    process.kill(pid, "SIGUSR2");
+    await new Promise((r) => setTimeout(r, 2_000));
+    const { youngKb } = JSON.parse(
+      readFileSync(`${tmpdir()}/search-bench-heap-${pid}.json`, "utf8"),
+    ) as { youngKb: number };
+    readings.push(rssKb(pid) - youngKb);
+    const [a = 0, b = Number.POSITIVE_INFINITY] = readings.slice(-2);
+    if (Math.abs(a - b) < 1024) break;
   }
-  return lowest;
+  return Math.min(...readings);
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -246,11 +247,8 @@ async function benchSize(
       return performance.now() - started;
     };
 
-    // RSS per node is the slope between half and all of the instances
-    // connected: both readings come from a warmed-up process with instances
-    // attached, long after start-up, so start-up allocations and their
-    // release don't count as per-node memory.
-    const [, baselineRssBefore = 0] = await settledRssKb([mpPid, baseline.pid ?? 0], startSettleMs);
+    // Before any node: what the baseline server holds with no stream.
+    const baselineRssBefore = await restingRssKb(baseline.pid ?? 0, async () => {});
     /** Has a helper connect `count` more simulated instances to `port`. */
     const connectNodes = (helper: ChildProcess, port: number, count: number) =>
       request<Extract<NodesReport, { type: "connected" }>>(
@@ -283,10 +281,13 @@ async function benchSize(
         `  n=${n}: ${count} more registered in ${Math.round(registered.ms)} ms, claimed in ${Math.round(performance.now() - claimStarted)} ms`,
       );
     };
+    const searches = (count: number) => async () => {
+      for (let i = 0; i < count; i++) await search();
+    };
     const half = Math.floor(n / 2);
     await connectAndClaim(half);
-    for (let i = 0; i < warmup; i++) await search();
-    const [mpRssHalf = 0] = await settledRssKb([mpPid]);
+    await searches(warmup)();
+    const mpRssHalf = await restingRssKb(mpPid, searches(10));
     await connectAndClaim(n - half);
 
     baselineNodes = forkHelper("search-bench-nodes.ts");
@@ -318,7 +319,10 @@ async function benchSize(
       (pid, i) => (cpuMicros(pid) - (cpuBefore[i] ?? 0)) / (repeats * n),
     ) as [number, number, number, number];
 
-    const [mpRss = 0, baselineRss = 0] = await settledRssKb([mpPid, baseline.pid ?? 0]);
+    const mpRss = await restingRssKb(mpPid, searches(10));
+    const baselineRss = await restingRssKb(baseline.pid ?? 0, async () => {
+      for (let i = 0; i < 10; i++) await fanout();
+    });
     const rssPerNode = (mpRss - mpRssHalf) / (n - half);
     console.log(
       `  n=${n} marketplace rss: ${Math.round(mpRssHalf / 1024)} MB with ${half} instances, ${Math.round(mpRss / 1024)} MB with ${n}`,
