@@ -10,6 +10,7 @@ import { apiRoutes } from "./api/routes.js";
 import { searchService } from "./api/search-service.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
 import type { TokenVerifier } from "./auth/token-verifier.js";
+import { PublishedRequests } from "./catalog/published-requests.js";
 import { findDataRequest } from "./catalog/repository.js";
 import type { Config } from "./config.js";
 import { buildAccessModule } from "./consent/access-module.js";
@@ -86,7 +87,12 @@ export async function buildApp(deps: AppDeps): Promise<MarketplaceApp> {
         },
         inRelease: (trx, id) => access.lifecycle.instanceReleased(trx, id),
       }),
-      search: searchService({ db, fanout, log: deps.log }),
+      search: searchService({
+        db,
+        fanout,
+        requests: new PublishedRequests(db),
+        log: deps.log,
+      }),
       access: access.access,
       notification: access.notification,
     }),

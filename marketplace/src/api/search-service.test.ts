@@ -11,6 +11,7 @@ import {
 import { createLogger } from "@eddie-marketplace/sdk/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customerPrincipal, epPrincipal } from "../auth/testing.js";
+import { PublishedRequests } from "../catalog/published-requests.js";
 import { dataRequestInput } from "../catalog/testing.js";
 import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase, testDatabaseKinds } from "../db/test-database.js";
@@ -107,7 +108,15 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
             claimChanged: (id, claimed) => mesh.mesh.claimChanged(id, claimed),
           }),
         );
-        router.service(SearchService, searchService({ db: database.db, fanout, log }));
+        router.service(
+          SearchService,
+          searchService({
+            db: database.db,
+            fanout,
+            requests: new PublishedRequests(database.db),
+            log,
+          }),
+        );
       },
       {
         alice: customerPrincipal("alice"),
@@ -258,6 +267,25 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
     const run = await stored();
     expect(run?.state).toBe(SearchRunState.CANCELLED);
     expect(run?.matchedInstanceIds.length).toBeLessThanOrEqual(2);
+  });
+
+  it("refuses a request archived after it was searched for, and stores no run for it", async () => {
+    const catalog = api.as("acme").client(CatalogService);
+    const { dataRequest } = await catalog.createDataRequest({ input: dataRequestInput() });
+    const id = dataRequest?.id ?? "";
+    await catalog.publishDataRequest({ id });
+    // Short: an instance of an earlier test never answers.
+    const first = await collect(search(id, 1_000));
+    expect(first.at(-1)?.case).toBe("summary");
+    // The Marketplace keeps published requests in memory; archiving one still counts.
+    await catalog.archiveDataRequest({ id });
+    expect(await codeOf(collect(search(id, 1_000)))).toBe(Code.FailedPrecondition);
+    expect(await codeOf(collect(search(id, 1_000)))).toBe(Code.FailedPrecondition);
+    const { searchRuns } = await api
+      .as("acme")
+      .client(SearchService)
+      .listSearchRuns({ dataRequestId: id });
+    expect(searchRuns).toHaveLength(1);
   });
 
   it("refuses other organisations' requests, drafts, bad timeouts and customers", async () => {

@@ -4,6 +4,7 @@ import type { SearchInstancesResponse, SearchMatch } from "@eddie-marketplace/ge
 import type { Logger } from "@eddie-marketplace/sdk/log";
 import type { Kysely } from "kysely";
 import { NotFoundError, PreconditionError } from "../api/errors.js";
+import type { PublishedRequests } from "../catalog/published-requests.js";
 import type { Database } from "../db/schema.js";
 import { deriveQuery } from "./query-derivation.js";
 import type { SearchFanout } from "./search-fanout.js";
@@ -19,6 +20,8 @@ import {
 export interface SearchDeps {
   readonly db: Kysely<Database>;
   readonly fanout: SearchFanout;
+  /** The catalog's data requests, published ones kept in memory. */
+  readonly requests: PublishedRequests;
   readonly log: Logger;
 }
 
@@ -57,12 +60,14 @@ const searchOver = new Error("the search is over");
  * published data requests. Yields `started`, then the matches in batches as
  * their answers arrive and occasional `progress`, and last the `summary`.
  *
- * The database is asked twice: once to read the request and store the run as
- * running, before the query goes out, and once to store the run's end with
- * its matches, before the summary goes out. The matches that came after the
- * last batch go out with the summary. When the caller stops iterating or
- * `signal` aborts, the search stops and what was found until then is stored
- * as cancelled.
+ * The query goes out as soon as the request is known to be the caller's and
+ * published (published requests are kept in memory, so usually at once);
+ * meanwhile one statement stores the run as running, checking there that the
+ * request is still published, and a second one stores the run's end with its
+ * matches before the summary goes out. The matches that came after the last
+ * batch go out with the summary. When the caller stops iterating or `signal`
+ * aborts, the search stops and what was found until then is stored as
+ * cancelled.
  *
  * @example
  * for await (const event of searchInstances(deps, input, ctx.signal)) yield event;
@@ -72,26 +77,16 @@ export async function* searchInstances(
   input: SearchInput,
   signal: AbortSignal,
 ): AsyncGenerator<SearchInstancesResponse> {
+  const stored = await deps.requests.find(input.dataRequestId);
+  if (stored === undefined || stored.organisationId !== input.organisationId) {
+    throw new NotFoundError("data request", input.dataRequestId);
+  }
+  if (stored.status !== "published") throw notPublished();
   const runId = randomUUID();
   const startedAt = new Date();
   const deadline = new Date(startedAt.getTime() + input.timeoutMs);
-  const start = await startSearchRun(deps.db, {
-    id: runId,
-    dataRequestId: input.dataRequestId,
-    organisationId: input.organisationId,
-    requestedBy: input.subject,
-    startedAt,
-    deadline,
-    asked: deps.fanout.reachable(),
-  });
-  if (start.outcome === "not_found") throw new NotFoundError("data request", input.dataRequestId);
-  if (start.outcome === "not_published") {
-    throw new PreconditionError(
-      "only a published data request can be searched for; publish it first",
-    );
-  }
   // The query's own ID, not the run's: instances never learn run IDs.
-  const query = deriveQuery(start.dataRequest, {
+  const query = deriveQuery(stored.dataRequest, {
     queryId: randomUUID(),
     now: startedAt,
     deadline,
@@ -107,7 +102,7 @@ export async function* searchInstances(
     notMatched: 0,
     offline: 0,
     timedOut: 0,
-    skippedUnclaimed: start.unclaimed,
+    skippedUnclaimed: 0,
   };
   // Every match found; the first `sent` of them went out.
   const matches: FoundMatch[] = [];
@@ -142,7 +137,17 @@ export async function* searchInstances(
     stop.signal,
   );
   counts.asked = run.asked;
-  counts.offline = Math.max(0, start.claimed - run.asked);
+  // Stored while the query is out; the request may have been archived since
+  // its copy was kept, which this statement sees.
+  const starting = startSearchRun(deps.db, {
+    id: runId,
+    dataRequestId: input.dataRequestId,
+    organisationId: input.organisationId,
+    requestedBy: input.subject,
+    startedAt,
+    deadline,
+    asked: run.asked,
+  });
 
   // The run is stored as finished when the fan-out ends, whether or not the
   // caller is still reading: a cancelled caller may never resume this generator.
@@ -151,6 +156,7 @@ export async function* searchInstances(
     fanoutEnded = true;
     pacer.poke();
     signal.removeEventListener("abort", onAbort);
+    if ((await starting).outcome !== "started") return undefined;
     counts.timedOut = counts.asked - counts.matched - counts.notMatched;
     const state = end === "cancelled" ? ("cancelled" as const) : ("completed" as const);
     const finishedAt = new Date();
@@ -163,6 +169,15 @@ export async function* searchInstances(
   );
 
   try {
+    const start = await starting;
+    if (start.outcome !== "started") {
+      deps.requests.forget(input.dataRequestId);
+      throw start.outcome === "not_found"
+        ? new NotFoundError("data request", input.dataRequestId)
+        : notPublished();
+    }
+    counts.offline = Math.max(0, start.claimed - counts.asked);
+    counts.skippedUnclaimed = start.unclaimed;
     yield {
       $typeName: "eddie.marketplace.v1.SearchInstancesResponse",
       event: {
@@ -200,7 +215,9 @@ export async function* searchInstances(
         ),
       );
     }
-    const { state, finishedAt, matchedInstanceIds } = await completion;
+    const ended = await completion;
+    if (ended === undefined) throw new Error("the search run was not stored");
+    const { state, finishedAt, matchedInstanceIds } = ended;
     // The last matches and the summary go out together, once the run is stored.
     yield* matchEvents();
     yield {
@@ -241,6 +258,12 @@ export async function* searchInstances(
       yield matchesEvent(batch);
     }
   }
+}
+
+function notPublished(): PreconditionError {
+  return new PreconditionError(
+    "only a published data request can be searched for; publish it first",
+  );
 }
 
 /**

@@ -31,12 +31,6 @@ export class RegistryFanout implements SearchFanout, AnswerSink {
     registry.setAnswerSink(this);
   }
 
-  reachable(): number {
-    let claimed = 0;
-    for (const link of this.registry.all()) if (link.claimed) claimed++;
-    return claimed;
-  }
-
   start(query: Query, deadline: number, handlers: FanoutHandlers, signal: AbortSignal): FanoutRun {
     const bytes = encodeAttachResponse({ message: { case: "query", value: query } });
     const pending = new Set<string>();

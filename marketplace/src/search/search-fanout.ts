@@ -26,8 +26,6 @@ export interface FanoutRun {
  * replicas) implements the same interface.
  */
 export interface SearchFanout {
-  /** How many claimed instances a query started now would be sent to. */
-  reachable(): number;
   /**
    * Sends `query` to every claimed instance connected now and reports answers
    * until all answered, `deadline` (ms since epoch) passes or `signal` aborts.

@@ -74,13 +74,9 @@ describe.each(testDatabaseKinds())("search runs (%s)", (kind) => {
     };
   };
 
-  it("starts a run for the organisation's published request: the request, the counts and a running row", async () => {
+  it("stores a running run for the organisation's published request and counts the instances", async () => {
     const { id, outcome } = start(published);
-    const started = await outcome;
-    expect(started).toMatchObject({ outcome: "started", claimed: 2, unclaimed: 1 });
-    if (started.outcome !== "started") return;
-    expect(started.dataRequest.id).toBe(published);
-    expect(started.dataRequest.dataNeed?.name).toBe("Heat pump optimisation");
+    expect(await outcome).toEqual({ outcome: "started", claimed: 2, unclaimed: 1 });
 
     const row = await findSearchRun(database.db, acme.organisation.id, id);
     expect(row).toMatchObject({

@@ -1,7 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
-  type DataRequest,
   type SearchCounts,
   SearchCountsSchema,
   type SearchRun,
@@ -9,7 +8,6 @@ import {
   SearchRunState,
 } from "@eddie-marketplace/gen";
 import { type Kysely, type Selectable, sql } from "kysely";
-import { type DataRequestRow, dataRequestFromRow } from "../catalog/repository.js";
 import { isUuid } from "../catalog/validation.js";
 import type { Database, SearchRunTable } from "../db/schema.js";
 
@@ -26,12 +24,10 @@ export interface RunCounts {
   skippedUnclaimed: number;
 }
 
-/** What starting a run found in the catalog. */
+/** What storing a run's start found in the catalog. */
 export type RunStartOutcome =
   | {
       readonly outcome: "started";
-      /** The data request searched for. */
-      readonly dataRequest: DataRequest;
       /** Instances claimed by a customer, connected or not. */
       readonly claimed: number;
       /** Registered instances nobody has claimed. */
@@ -43,16 +39,15 @@ export type RunStartOutcome =
   | { readonly outcome: "not_published" };
 
 /**
- * Starts a search run in one statement: reads the data request, stores the
- * run as running when the request is the organisation's and published, and
- * counts the claimed and unclaimed instances. `asked` is how many instances
- * the query is about to go to; the rest of the counts start at zero.
+ * Stores a search run as running, in one statement that also checks, where
+ * it writes, that the data request is still the organisation's and
+ * published, and counts the claimed and unclaimed instances. `asked` is how
+ * many instances the query went to; the rest of the counts start at zero.
  *
- * The query waits for this statement, so its commit doesn't wait for the
- * write-ahead log to reach the disk (`synchronous_commit` off for its
- * transaction only). A crash of the database server may forget a run that
- * was still running, never a finished one: `finishSearchRun` commits durably,
- * before the summary goes out.
+ * Its commit doesn't wait for the write-ahead log to reach the disk
+ * (`synchronous_commit` off for its transaction only): a crash of the
+ * database server may forget a run that was still running, never a finished
+ * one, as `finishSearchRun` commits durably before the summary goes out.
  */
 export async function startSearchRun(
   db: Kysely<Database>,
@@ -67,8 +62,15 @@ export async function startSearchRun(
   },
 ): Promise<RunStartOutcome> {
   if (!isUuid(run.dataRequestId)) return { outcome: "not_found" };
-  const { rows } = await sql<DataRequestRow & { claimed: number; unclaimed: number }>`
-    with request as (select * from data_request where id = ${run.dataRequestId}),
+  const { rows } = await sql<{
+    organisation_id: string;
+    status: string;
+    claimed: number;
+    unclaimed: number;
+  }>`
+    with request as (
+      select organisation_id, status from data_request where id = ${run.dataRequestId}
+    ),
     no_flush_wait as (select set_config('synchronous_commit', 'off', true)),
     instances as (
       select count(claimed_by) as claimed, count(*) - count(claimed_by) as unclaimed
@@ -77,26 +79,20 @@ export async function startSearchRun(
     stored as (
       insert into search_run (id, data_request_id, organisation_id, requested_by, state,
         started_at, deadline, asked, offline, skipped_unclaimed)
-      select ${run.id}, request.id::text, request.organisation_id, ${run.requestedBy}, 'running',
-        ${run.startedAt}, ${run.deadline}, ${run.asked},
+      select ${run.id}, ${run.dataRequestId}, request.organisation_id, ${run.requestedBy},
+        'running', ${run.startedAt}, ${run.deadline}, ${run.asked},
         greatest(0, instances.claimed - ${run.asked}), instances.unclaimed
       from request, instances
       where request.organisation_id = ${run.organisationId} and request.status = 'published'
     )
-    select request.*, instances.claimed, instances.unclaimed from request, instances, no_flush_wait`.execute(
-    db,
-  );
+    select request.organisation_id, request.status, instances.claimed, instances.unclaimed
+    from request, instances, no_flush_wait`.execute(db);
   const row = rows[0];
   if (row === undefined || row.organisation_id !== run.organisationId) {
     return { outcome: "not_found" };
   }
   if (row.status !== "published") return { outcome: "not_published" };
-  return {
-    outcome: "started",
-    dataRequest: dataRequestFromRow(row),
-    claimed: row.claimed,
-    unclaimed: row.unclaimed,
-  };
+  return { outcome: "started", claimed: row.claimed, unclaimed: row.unclaimed };
 }
 
 /**
