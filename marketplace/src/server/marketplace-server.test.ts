@@ -147,13 +147,13 @@ describe("the Marketplace server's compression", () => {
   it("sends responses of a few KB uncompressed, though the client accepts gzip", async () => {
     const res = await list(10);
     expect(res.headers.get("content-encoding")).toBeNull();
-    expect((await res.json()).dataRequests).toHaveLength(10);
+    expect(((await res.json()) as { dataRequests: unknown[] }).dataRequests).toHaveLength(10);
   });
 
   it("gzips large responses for clients that accept it", async () => {
     const res = await list(100);
     expect(res.headers.get("content-encoding")).toBe("gzip");
-    expect((await res.json()).dataRequests).toHaveLength(100);
+    expect(((await res.json()) as { dataRequests: unknown[] }).dataRequests).toHaveLength(100);
   });
 });
 

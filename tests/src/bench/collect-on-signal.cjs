@@ -11,11 +11,17 @@ const { getHeapSpaceStatistics } = require("node:v8");
 
 process.on("SIGUSR2", () => {
   globalThis.gc?.();
-  const young = getHeapSpaceStatistics()
+  const spaces = getHeapSpaceStatistics();
+  const young = spaces
     .filter((s) => s.space_name === "new_space" || s.space_name === "new_large_object_space")
     .reduce((sum, s) => sum + s.physical_space_size, 0);
+  const kb = (f) => Math.round(spaces.reduce((sum, s) => sum + f(s), 0) / 1024);
   writeFileSync(
     `${tmpdir()}/search-bench-heap-${process.pid}.json`,
-    JSON.stringify({ youngKb: Math.round(young / 1024) }),
+    JSON.stringify({
+      youngKb: Math.round(young / 1024),
+      heapPhysicalKb: kb((s) => s.physical_space_size),
+      heapUsedKb: kb((s) => s.space_used_size),
+    }),
   );
 });

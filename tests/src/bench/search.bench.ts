@@ -21,7 +21,8 @@
 // reading is taken at rest (restingRssKb): 10 searches at that size, a full
 // collection, 2 s for freed pages to go back, and again until two readings
 // agree within 1 MB; V8's young generation, which V8 sizes by its own
-// heuristics, is left out of both.
+// heuristics, is left out of both. BENCH_VERBOSE=1 prints every reading
+// (RSS, young generation, V8 heap resident and used).
 //
 // Last line per N:
 //   search fanout n=… p50_ms=… p99_ms=… cpu_us_per_node=… rss_kb_per_node=… baseline_p50_ms=… ratio=…
@@ -138,10 +139,19 @@ async function restingRssKb(pid: number, busy: () => Promise<void>): Promise<num
     await busy();
     process.kill(pid, "SIGUSR2");
     await new Promise((r) => setTimeout(r, 2_000));
-    const { youngKb } = JSON.parse(
-      readFileSync(`${tmpdir()}/search-bench-heap-${pid}.json`, "utf8"),
-    ) as { youngKb: number };
-    readings.push(rssKb(pid) - youngKb);
+    const heap = JSON.parse(readFileSync(`${tmpdir()}/search-bench-heap-${pid}.json`, "utf8")) as {
+      youngKb: number;
+      heapPhysicalKb: number;
+      heapUsedKb: number;
+    };
+    const rss = rssKb(pid);
+    if (process.env.BENCH_VERBOSE) {
+      const mb = (kb: number) => (kb / 1024).toFixed(1);
+      console.log(
+        `  at rest: rss=${mb(rss)} young=${mb(heap.youngKb)} heap=${mb(heap.heapPhysicalKb)} used=${mb(heap.heapUsedKb)} MB`,
+      );
+    }
+    readings.push(rss - heap.youngKb);
     const [a = 0, b = Number.POSITIVE_INFINITY] = readings.slice(-2);
     if (Math.abs(a - b) < 1024) break;
   }
