@@ -27,6 +27,17 @@ export interface ApiDeps {
 }
 
 /**
+ * Search messages smaller than this go out uncompressed, though the client
+ * accepts gzip. Searches stream to EP backends (browsers don't ask for
+ * compressed streams); with Connect's default of 1 KiB every search's
+ * matches and summary were gzipped: CPU at both ends, on the critical path,
+ * for bytes that don't matter on the links EP backends use. The other
+ * services keep the default, so browsers on slow networks still get
+ * compressed catalog pages.
+ */
+export const searchCompressMinBytes = 64 * 1024;
+
+/**
  * The client-facing services. Every service of the contracts is registered;
  * a method without an implementation answers UNIMPLEMENTED. The same routes
  * feed the real server and in-memory router transports in tests.
@@ -36,7 +47,7 @@ export function apiRoutes(deps: ApiDeps) {
     router.service(AccountService, deps.account ?? {});
     router.service(InstanceService, deps.instance ?? {});
     router.service(CatalogService, catalogService({ db: deps.db }));
-    router.service(SearchService, deps.search ?? {});
+    router.service(SearchService, deps.search ?? {}, { compressMinBytes: searchCompressMinBytes });
     router.service(AccessService, deps.access ?? {});
     router.service(NotificationService, deps.notification ?? {});
   };

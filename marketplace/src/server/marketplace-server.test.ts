@@ -4,7 +4,6 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import {
   AccountService,
-  CatalogService,
   Health,
   HealthCheckRequestSchema,
   HealthCheckResponse_ServingStatus as Status,
@@ -106,6 +105,7 @@ describe("the Marketplace server", () => {
 describe("the Marketplace server's compression", () => {
   let database: DatabaseHandle;
   let server: MarketplaceServer;
+  const big = "x".repeat(10_000);
   beforeAll(async () => {
     database = await openDatabase({});
     server = await startMarketplace({
@@ -117,16 +117,16 @@ describe("the Marketplace server's compression", () => {
       }),
       database,
       log: silentLogger,
-      // A catalog that answers any page size with items of about 1 KB each.
-      routes: (router) =>
-        router.service(CatalogService, {
-          listDataRequests: (req) => ({
-            dataRequests: Array.from({ length: req.pageSize }, (_, i) => ({
-              id: String(i),
-              dataNeed: { description: `${i} `.padEnd(1_000, "x") },
-            })),
-          }),
-        }),
+      // The real routes, with services that answer about 10 KB each.
+      routes: apiRoutes({
+        db: database.db,
+        account: { getMe: () => ({ account: { displayName: big } }) },
+        search: {
+          async *searchInstances() {
+            yield { event: { case: "summary", value: { id: "run", dataRequestId: big } } };
+          },
+        },
+      }),
     });
   });
   afterAll(async () => {
@@ -134,26 +134,39 @@ describe("the Marketplace server's compression", () => {
     await database.close();
   });
 
-  const list = (pageSize: number) =>
-    fetch(
-      `http://127.0.0.1:${server.httpPort}/eddie.marketplace.v1.CatalogService/ListDataRequests`,
-      {
-        method: "POST",
-        headers: { "content-type": "application/json", "accept-encoding": "gzip" },
-        body: JSON.stringify({ pageSize }),
-      },
-    );
+  const url = (path: string) => `http://127.0.0.1:${server.httpPort}/eddie.marketplace.v1.${path}`;
 
-  it("sends responses of a few KB uncompressed, though the client accepts gzip", async () => {
-    const res = await list(10);
-    expect(res.headers.get("content-encoding")).toBeNull();
-    expect(((await res.json()) as { dataRequests: unknown[] }).dataRequests).toHaveLength(10);
+  it("gzips a unary answer of a few KB for a browser, which always accepts gzip", async () => {
+    const res = await fetch(url("AccountService/GetMe"), {
+      method: "POST",
+      headers: { "content-type": "application/json", "accept-encoding": "gzip" },
+      body: "{}",
+    });
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    const body = (await res.json()) as { account: { displayName: string } };
+    expect(body.account.displayName).toBe(big);
   });
 
-  it("gzips large responses for clients that accept it", async () => {
-    const res = await list(100);
-    expect(res.headers.get("content-encoding")).toBe("gzip");
-    expect(((await res.json()) as { dataRequests: unknown[] }).dataRequests).toHaveLength(100);
+  it("streams a search's messages of a few KB uncompressed, though the client accepts gzip", async () => {
+    const request = Buffer.from("{}");
+    const envelope = Buffer.concat([Buffer.from([0, 0, 0, 0, request.length]), request]);
+    const res = await fetch(url("SearchService/SearchInstances"), {
+      method: "POST",
+      headers: {
+        "content-type": "application/connect+json",
+        "connect-accept-encoding": "gzip",
+      },
+      body: envelope,
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    // The first envelope: flags (bit 0: compressed), length, the message.
+    const flags = bytes[0] ?? -1;
+    const length = bytes.readUInt32BE(1);
+    expect(flags & 0b01).toBe(0);
+    const message = JSON.parse(bytes.subarray(5, 5 + length).toString()) as {
+      summary: { dataRequestId: string };
+    };
+    expect(message.summary.dataRequestId).toBe(big);
   });
 });
 

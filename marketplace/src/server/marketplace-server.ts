@@ -10,15 +10,6 @@ import { HealthStatus, ServingStatus } from "../health/health-status.js";
 import { listenClientFacing } from "./client-listener.js";
 import { type GrpcService, listenNodeFacing } from "./node-listener.js";
 
-/**
- * Responses smaller than this go out uncompressed, though the client accepts
- * gzip. Connect's default (1 KiB) made the Marketplace gzip every search's
- * matches and summary: CPU on both ends, on the links EP backends use, for
- * bytes that don't matter. Large catalog pages and the summaries of very
- * large searches are still compressed. (Browsers don't ask for it.)
- */
-const compressMinBytes = 64 * 1024;
-
 /** A running Marketplace. */
 export interface MarketplaceServer {
   /** The bound client-facing port. */
@@ -78,7 +69,6 @@ export async function startMarketplace(deps: MarketplaceDeps): Promise<Marketpla
     interceptors: deps.interceptors ?? [],
     readMaxBytes: config.maxMessageBytes,
     writeMaxBytes: config.maxMessageBytes,
-    compressMinBytes,
     shutdownSignal: shutdown.signal,
     fallback: (req, res) => {
       const response = res as ServerResponse | Http2ServerResponse;
