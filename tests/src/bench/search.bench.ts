@@ -18,16 +18,16 @@
 //
 // RSS per node is the growth of the Marketplace's resident memory from half
 // of the N instances connected to all of them, per instance added. Each
-// reading is taken at rest (restingRssKb): 10 searches at that size, a full
-// collection, 2 s for freed pages to go back, and again until two readings
-// agree within 1 MB; V8's young generation, which V8 sizes by its own
-// heuristics, is left out of both. BENCH_VERBOSE=1 prints every reading
+// reading is taken at rest (restingRssKb): 10 searches at that size, then 12 s
+// idle with a full collection at both ends (memory-at-rest.cjs), and again
+// until two readings agree within 1 MB; V8's young generation, which V8 sizes
+// by its own heuristics, is left out of both. BENCH_VERBOSE=1 prints every reading
 // (RSS, young generation, V8 heap resident and used).
 //
 // Last line per N:
 //   search fanout n=… p50_ms=… p99_ms=… cpu_us_per_node=… rss_kb_per_node=… baseline_p50_ms=… ratio=…
 import { type ChildProcess, fork } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dataRequestInput } from "@eddie-marketplace/marketplace/src/catalog/testing.js";
 import { createTestDatabaseUrl } from "@eddie-marketplace/marketplace/src/db/test-database.js";
@@ -72,8 +72,8 @@ async function postgresAdminUrl(): Promise<string | undefined> {
   }
 }
 
-/** Makes a process preloaded with collect-on-signal.cjs collect its garbage. */
-const collectOnSignal = ["--expose-gc", "--require", `${here}collect-on-signal.cjs`];
+/** Makes a process read its memory at rest on SIGUSR2 (memory-at-rest.cjs). */
+const memoryAtRest = ["--expose-gc", "--require", `${here}memory-at-rest.cjs`];
 
 /** Forks a helper program of this folder, run by tsx, with an IPC channel. */
 function forkHelper(file: string, execArgv: string[] = []): ChildProcess {
@@ -114,48 +114,54 @@ function cpuMicros(pid: number): number {
   return (ticks * 1e6) / 100;
 }
 
-/** Resident memory of a process, in KB. */
-function rssKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("VmRSS:"));
-  return Number(line?.replace(/\D+/g, "") ?? 0);
-}
+/** Where memory-at-rest.cjs in process `pid` writes its reading. */
+const memoryReport = (pid: number) => `${tmpdir()}/search-bench-memory-${pid}.json`;
 
 /**
  * Resident memory of a server process at rest, in KB, without V8's young
- * generation: `busy` runs (searches at the size being measured), the process
- * collects all its garbage and reports its young generation
- * (collect-on-signal.cjs), and after 2 s for freed pages to go back RSS is
- * read; again until two readings in a row agree within 1 MB (at most five
- * rounds; the lowest counts). The young generation is a buffer for
- * short-lived objects that V8 sizes between 1 and 34 MB by its own
- * heuristics, not by what the process holds: left in, it alone made the
- * figure at N = 1,000 swing by tens of KB per node, either way.
+ * generation: `busy` runs (searches at the size being measured), then the
+ * process collects its garbage and reads its memory once V8 has given back
+ * what it kept for reuse (memory-at-rest.cjs, 12 s); again until two readings
+ * in a row agree within 1 MB (at most four rounds; the lowest counts). The
+ * young generation is a buffer for short-lived objects that V8 sizes between
+ * 1 and 34 MB by its own heuristics, not by what the process holds.
  */
 async function restingRssKb(pid: number, busy: () => Promise<void>): Promise<number> {
   const readings: number[] = [];
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 4; round++) {
     await busy();
+    rmSync(memoryReport(pid), { force: true });
     process.kill(pid, "SIGUSR2");
-    await new Promise((r) => setTimeout(r, 2_000));
-    const heap = JSON.parse(readFileSync(`${tmpdir()}/search-bench-heap-${pid}.json`, "utf8")) as {
-      youngKb: number;
-      heapPhysicalKb: number;
-      heapUsedKb: number;
-    };
-    const rss = rssKb(pid);
+    const memory = await readReport(pid);
     if (process.env.BENCH_VERBOSE) {
       const mb = (kb: number) => (kb / 1024).toFixed(1);
       console.log(
-        `  at rest: rss=${mb(rss)} young=${mb(heap.youngKb)} heap=${mb(heap.heapPhysicalKb)} used=${mb(heap.heapUsedKb)} MB`,
+        `  at rest: rss=${mb(memory.rssKb)} young=${mb(memory.youngKb)} heap=${mb(memory.heapPhysicalKb)} used=${mb(memory.heapUsedKb)} MB`,
       );
     }
-    readings.push(rss - heap.youngKb);
+    readings.push(memory.rssKb - memory.youngKb);
     const [a = 0, b = Number.POSITIVE_INFINITY] = readings.slice(-2);
     if (Math.abs(a - b) < 1024) break;
   }
   return Math.min(...readings);
+}
+
+interface MemoryReport {
+  rssKb: number;
+  youngKb: number;
+  heapPhysicalKb: number;
+  heapUsedKb: number;
+}
+
+async function readReport(pid: number): Promise<MemoryReport> {
+  for (let waited = 0; waited < 30_000; waited += 250) {
+    await new Promise((r) => setTimeout(r, 250));
+    // Written whole: renamed into place.
+    if (existsSync(memoryReport(pid))) {
+      return JSON.parse(readFileSync(memoryReport(pid), "utf8")) as MemoryReport;
+    }
+  }
+  throw new Error(`process ${pid} wrote no memory reading within 30 s`);
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -197,11 +203,11 @@ async function benchSize(
     DATABASE_URL: database?.url,
     LOG_LEVEL: "info",
     NODE_OPTIONS: [
-      ...collectOnSignal.map((a) => JSON.stringify(a)),
+      ...memoryAtRest.map((a) => JSON.stringify(a)),
       process.env.BENCH_MARKETPLACE_NODE_OPTIONS ?? "",
     ].join(" "),
   });
-  const baseline = forkHelper("search-bench-baseline.ts", collectOnSignal);
+  const baseline = forkHelper("search-bench-baseline.ts", memoryAtRest);
   let mpNodes: ChildProcess | undefined;
   let baselineNodes: ChildProcess | undefined;
   try {
