@@ -17,7 +17,9 @@
 // NODE_OPTIONS (to profile it).
 //
 // RSS per node is the growth of the Marketplace's resident memory from half
-// of the N instances connected to all of them, per instance added. Each
+// of the N instances connected to all of them, per instance added. Both
+// readings come after as many searches (warm-up and measured ones), so what
+// searching itself adds once (compiled code, buffers) is in both. Each
 // reading is taken at rest (restingRssKb): 10 searches at that size, then 12 s
 // idle with a full collection at both ends (memory-at-rest.cjs), and again
 // until two readings agree within 1 MB; V8's young generation, which V8 sizes
@@ -302,7 +304,8 @@ async function benchSize(
     };
     const half = Math.floor(n / 2);
     await connectAndClaim(half);
-    await searches(warmup)();
+    // As many searches as the full size gets before its reading.
+    await searches(warmup + repeats)();
     const mpRssHalf = await restingRssKb(mpPid, searches(10));
     await connectAndClaim(n - half);
 
