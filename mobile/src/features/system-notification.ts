@@ -25,8 +25,8 @@ export function notificationPath(n: InboxNotification): string {
 
 /**
  * Shows an inbox notification as a system notification when the person
- * allowed it: through the service worker where there is one (required on
- * Android), otherwise with the page's Notification constructor.
+ * allowed it: through the service worker where one is registered (required
+ * on Android), otherwise with the page's Notification constructor.
  */
 export async function showSystemNotification(n: InboxNotification): Promise<void> {
   if (systemNotificationPermission() !== "granted") return;
@@ -38,13 +38,17 @@ export async function showSystemNotification(n: InboxNotification): Promise<void
     data: { path: notificationPath(n) },
   };
   try {
-    const registration = await navigator.serviceWorker?.getRegistration();
-    if (registration) {
+    const workers = navigator.serviceWorker;
+    if (workers && (await workers.getRegistration())) {
+      // The worker may still be starting (or updating): its registration can
+      // show notifications once it is active.
+      const registration = await workers.ready;
       await registration.showNotification(n.title, options);
       return;
     }
     new Notification(n.title, options);
-  } catch {
-    // A browser that refuses here still has the in-app inbox and badge.
+  } catch (err) {
+    // The in-app inbox and badge still show it.
+    console.warn("cannot show a system notification", err);
   }
 }

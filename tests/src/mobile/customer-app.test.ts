@@ -50,6 +50,8 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
   let node: RunningProgram<{ instanceId: string }>;
   let phone: Phone;
   let page: Page;
+  /** What the app warned of in the browser console during the current test. */
+  const pageWarnings: string[] = [];
   let ep: MarketplaceClient;
   let receiver: IngestReceiver;
   let heatPump: DataRequest;
@@ -110,6 +112,9 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     });
     phone = await launchPhone();
     page = phone.page;
+    page.on("console", (m) => {
+      if (m.type() === "warning" || m.type() === "error") pageWarnings.push(m.text());
+    });
   });
 
   afterAll(async () => {
@@ -127,11 +132,13 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     .then((r) => (r ? r.getNotifications() : []))
     .then((shown) => shown.map((n) => n.title))`;
 
-  // A failed step keeps what the phone showed, to see why.
+  // A failed step keeps what the phone showed, and what the app warned of, to see why.
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === "fail" && page) {
       await phone.screenshot(`failed-${ctx.task.name.split(" ").slice(0, 3).join("-")}`);
+      if (pageWarnings.length > 0) console.log(`the app warned:\n${pageWarnings.join("\n")}`);
     }
+    pageWarnings.length = 0;
   });
 
   /** The pairing code the node shows right now (its latest "pairing code" line). */
