@@ -302,6 +302,9 @@ async function benchSize(
     const searches = (count: number) => async () => {
       for (let i = 0; i < count; i++) await search();
     };
+    const fanouts = (count: number) => async () => {
+      for (let i = 0; i < count; i++) await fanout();
+    };
     const half = Math.floor(n / 2);
     await connectAndClaim(half);
     // As many searches as the full size gets before its reading.
@@ -339,9 +342,7 @@ async function benchSize(
     ) as [number, number, number, number];
 
     const mpRss = await restingRssKb(mpPid, searches(10));
-    const baselineRss = await restingRssKb(baseline.pid ?? 0, async () => {
-      for (let i = 0; i < 10; i++) await fanout();
-    });
+    const baselineRss = await restingRssKb(baseline.pid ?? 0, fanouts(10));
     const rssPerNode = (mpRss - mpRssHalf) / (n - half);
     console.log(
       `  n=${n} marketplace rss: ${Math.round(mpRssHalf / 1024)} MB with ${half} instances, ${Math.round(mpRss / 1024)} MB with ${n}`,
