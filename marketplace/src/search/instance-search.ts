@@ -176,7 +176,7 @@ export async function* searchInstances(
         ? new NotFoundError("data request", input.dataRequestId)
         : notPublished();
     }
-    counts.offline = Math.max(0, start.claimed - counts.asked);
+    counts.offline = start.offline;
     counts.skippedUnclaimed = start.unclaimed;
     yield {
       $typeName: "eddie.marketplace.v1.SearchInstancesResponse",

@@ -76,7 +76,7 @@ describe.each(testDatabaseKinds())("search runs (%s)", (kind) => {
 
   it("stores a running run for the organisation's published request and counts the instances", async () => {
     const { id, outcome } = start(published);
-    expect(await outcome).toEqual({ outcome: "started", claimed: 2, unclaimed: 1 });
+    expect(await outcome).toEqual({ outcome: "started", offline: 1, unclaimed: 1 });
 
     const row = await findSearchRun(database.db, acme.organisation.id, id);
     expect(row).toMatchObject({

@@ -28,9 +28,9 @@ export interface RunCounts {
 export type RunStartOutcome =
   | {
       readonly outcome: "started";
-      /** Instances claimed by a customer, connected or not. */
-      readonly claimed: number;
-      /** Registered instances nobody has claimed. */
+      /** Claimed instances the query could not go to (not connected), as stored. */
+      readonly offline: number;
+      /** Registered instances nobody has claimed, as stored. */
       readonly unclaimed: number;
     }
   /** No such data request, or another organisation's: nothing was stored. */
@@ -41,8 +41,9 @@ export type RunStartOutcome =
 /**
  * Stores a search run as running, in one statement that also checks, where
  * it writes, that the data request is still the organisation's and
- * published, and counts the claimed and unclaimed instances. `asked` is how
- * many instances the query went to; the rest of the counts start at zero.
+ * published, and counts the instances: claimed ones the query did not go to
+ * (`asked` is how many it went to) are offline, unclaimed ones are skipped.
+ * The rest of the counts start at zero.
  *
  * Its commit doesn't wait for the write-ahead log to reach the disk
  * (`synchronous_commit` off for its transaction only): a crash of the
@@ -65,7 +66,7 @@ export async function startSearchRun(
   const { rows } = await sql<{
     organisation_id: string;
     status: string;
-    claimed: number;
+    offline: number;
     unclaimed: number;
   }>`
     with request as (
@@ -73,7 +74,8 @@ export async function startSearchRun(
     ),
     no_flush_wait as (select set_config('synchronous_commit', 'off', true)),
     instances as (
-      select count(claimed_by) as claimed, count(*) - count(claimed_by) as unclaimed
+      select greatest(0, count(claimed_by) - ${run.asked}) as offline,
+        count(*) - count(claimed_by) as unclaimed
       from aiida_instance
     ),
     stored as (
@@ -81,18 +83,18 @@ export async function startSearchRun(
         started_at, deadline, asked, offline, skipped_unclaimed)
       select ${run.id}, ${run.dataRequestId}, request.organisation_id, ${run.requestedBy},
         'running', ${run.startedAt}, ${run.deadline}, ${run.asked},
-        greatest(0, instances.claimed - ${run.asked}), instances.unclaimed
+        instances.offline, instances.unclaimed
       from request, instances
       where request.organisation_id = ${run.organisationId} and request.status = 'published'
     )
-    select request.organisation_id, request.status, instances.claimed, instances.unclaimed
+    select request.organisation_id, request.status, instances.offline, instances.unclaimed
     from request, instances, no_flush_wait`.execute(db);
   const row = rows[0];
   if (row === undefined || row.organisation_id !== run.organisationId) {
     return { outcome: "not_found" };
   }
   if (row.status !== "published") return { outcome: "not_published" };
-  return { outcome: "started", claimed: row.claimed, unclaimed: row.unclaimed };
+  return { outcome: "started", offline: row.offline, unclaimed: row.unclaimed };
 }
 
 /**
