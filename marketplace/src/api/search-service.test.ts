@@ -58,7 +58,7 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
   let database: DatabaseHandle;
   let mesh: TestMesh;
   let api: ReturnType<typeof inMemoryApi>;
-  const warnings: Record<string, unknown>[] = [];
+  const logged: Record<string, unknown>[] = [];
   const warned: ((w: Record<string, unknown>) => void)[] = [];
   const nodes: Record<string, TestNode> = {};
   let atRequest = "";
@@ -91,10 +91,10 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     mesh = await startTestMesh(database.db);
-    const log = createLogger("warn", {}, (line) => {
-      const w = JSON.parse(line) as Record<string, unknown>;
-      warnings.push(w);
-      for (const f of warned.splice(0)) f(w);
+    const log = createLogger("info", {}, (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logged.push(entry);
+      if (entry.level === "warn") for (const f of warned.splice(0)) f(entry);
     });
     const fanout = new RegistryFanout(mesh.registry, log);
     api = inMemoryApi(
@@ -178,6 +178,19 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
       skippedUnclaimed: 1,
     });
     expect(nodes.unclaimed?.received.some((m) => m.message.case === "query")).toBe(false);
+    // Operators see each run's end, with its counts, before the caller does.
+    expect(logged.find((l) => l.search_run_id === started?.searchRunId)).toMatchObject({
+      level: "info",
+      msg: "search run ended",
+      data_request_id: atRequest,
+      state: "completed",
+      asked: 3,
+      matched: 2,
+      not_matched: 1,
+      offline: 1,
+      timed_out: 0,
+      skipped_unclaimed: 1,
+    });
 
     const searches = api.as("acme").client(SearchService);
     const { searchRun } = await searches.getSearchRun({ id: started?.searchRunId ?? "" });

@@ -162,6 +162,20 @@ export async function* searchInstances(
     const finishedAt = new Date();
     const matchedInstanceIds = matches.map((m) => m.instanceId);
     await finishSearchRun(deps.db, { id: runId, state, finishedAt, counts, matchedInstanceIds });
+    deps.log.info("search run ended", {
+      search_run_id: runId,
+      data_request_id: input.dataRequestId,
+      state,
+      asked: counts.asked,
+      matched: counts.matched,
+      not_matched: counts.notMatched,
+      offline: counts.offline,
+      timed_out: counts.timedOut,
+      skipped_unclaimed: counts.skippedUnclaimed,
+      // Until the answers were in (or the deadline), then storing the end.
+      search_ms: finishedAt.getTime() - startedAt.getTime(),
+      store_ms: Date.now() - finishedAt.getTime(),
+    });
     return { state, finishedAt, matchedInstanceIds };
   })();
   completion.catch((err) =>
