@@ -190,6 +190,8 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
       offline: 1,
       timed_out: 0,
       skipped_unclaimed: 1,
+      search_ms: expect.any(Number),
+      store_ms: expect.any(Number),
     });
 
     const searches = api.as("acme").client(SearchService);
