@@ -26,6 +26,10 @@
 // by its own heuristics, is left out of both. BENCH_VERBOSE=1 prints every reading
 // (RSS, young generation, V8 heap resident and used).
 //
+// Per N it also prints, from the Marketplace's log line of each measured
+// search, how long until all answers were in and how long storing the run's
+// end took after that: the summary waits for both.
+//
 // Last line per N:
 //   search fanout n=… p50_ms=… p99_ms=… cpu_us_per_node=… rss_kb_per_node=… baseline_p50_ms=… ratio=…
 import { type ChildProcess, fork } from "node:child_process";
@@ -42,6 +46,7 @@ import {
 } from "@eddie-marketplace/sdk";
 import pg from "pg";
 import { type SignedIn, signUp, startIam, startMarketplaceFor } from "../harness/iam.js";
+import { jsonLine } from "../harness/program.js";
 import { programPid } from "../mesh/mesh-programs.js";
 import type { BaselineCommand, BaselineReport } from "./search-bench-baseline.js";
 import type { NodesCommand, NodesReport } from "./search-bench-nodes.js";
@@ -340,6 +345,16 @@ async function benchSize(
     const [cpuMp, cpuBaseline, cpuMpNodes, cpuBaselineNodes] = pids.map(
       (pid, i) => (cpuMicros(pid) - (cpuBefore[i] ?? 0)) / (repeats * n),
     ) as [number, number, number, number];
+    // The Marketplace's own account of the measured searches (its log line per run).
+    const ended = mp.output
+      .map(jsonLine)
+      .filter((j) => j?.msg === "search run ended")
+      .slice(-repeats);
+    const sortedField = (field: string) =>
+      ended.map((j) => Number(j?.[field])).sort((a, b) => a - b);
+    console.log(
+      `  n=${n} marketplace log: answers all in after p50 ${percentile(sortedField("search_ms"), 50)} ms, the run's end stored in p50 ${percentile(sortedField("store_ms"), 50)} ms more`,
+    );
 
     const mpRss = await restingRssKb(mpPid, searches(10));
     const baselineRss = await restingRssKb(baseline.pid ?? 0, fanouts(10));
