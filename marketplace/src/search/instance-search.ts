@@ -9,6 +9,7 @@ import type { Database } from "../db/schema.js";
 import { deriveQuery } from "./query-derivation.js";
 import type { SearchFanout } from "./search-fanout.js";
 import {
+  countColumns,
   countsMessage,
   finishSearchRun,
   type RunCounts,
@@ -168,12 +169,7 @@ export async function* searchInstances(
       search_run_id: runId,
       data_request_id: input.dataRequestId,
       state,
-      asked: counts.asked,
-      matched: counts.matched,
-      not_matched: counts.notMatched,
-      offline: counts.offline,
-      timed_out: counts.timedOut,
-      skipped_unclaimed: counts.skippedUnclaimed,
+      ...countColumns(counts),
       // Until the answers were in (or the deadline), then storing the end.
       search_ms: tenths(clockAtEnd - clockAtStart),
       store_ms: tenths(performance.now() - clockAtEnd),
@@ -246,12 +242,7 @@ export async function* searchInstances(
           organisation_id: input.organisationId,
           requested_by: input.subject,
           state,
-          asked: counts.asked,
-          matched: counts.matched,
-          not_matched: counts.notMatched,
-          offline: counts.offline,
-          timed_out: counts.timedOut,
-          skipped_unclaimed: counts.skippedUnclaimed,
+          ...countColumns(counts),
           started_at: startedAt,
           deadline,
           finished_at: finishedAt,

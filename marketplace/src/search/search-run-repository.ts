@@ -198,7 +198,8 @@ export function toSearchRunMessage(row: SearchRunRow): SearchRun {
   });
 }
 
-function countColumns(c: RunCounts) {
+/** The counts as the table's (and the log's) snake_case columns. */
+export function countColumns(c: RunCounts) {
   return {
     asked: c.asked,
     matched: c.matched,
