@@ -304,17 +304,15 @@ async function benchSize(
         `  n=${n}: ${count} more registered in ${Math.round(registered.ms)} ms, claimed in ${Math.round(performance.now() - claimStarted)} ms`,
       );
     };
-    const searches = (count: number) => async () => {
-      for (let i = 0; i < count; i++) await search();
-    };
-    const fanouts = (count: number) => async () => {
-      for (let i = 0; i < count; i++) await fanout();
+    /** `count` runs of `op`, one after another, to run later. */
+    const times = (count: number, op: () => Promise<unknown>) => async () => {
+      for (let i = 0; i < count; i++) await op();
     };
     const half = Math.floor(n / 2);
     await connectAndClaim(half);
     // As many searches as the full size gets before its reading.
-    await searches(warmup + repeats)();
-    const mpRssHalf = await restingRssKb(mpPid, searches(10));
+    await times(warmup + repeats, search)();
+    const mpRssHalf = await restingRssKb(mpPid, times(10, search));
     await connectAndClaim(n - half);
 
     baselineNodes = forkHelper("search-bench-nodes.ts");
@@ -347,17 +345,17 @@ async function benchSize(
     ) as [number, number, number, number];
     // The Marketplace's own account of the measured searches (its log line per run).
     const ended = mp.output
-      .map(jsonLine)
-      .filter((j) => j?.msg === "search run ended")
-      .slice(-repeats);
+      .filter((line) => line.includes('"search run ended"'))
+      .slice(-repeats)
+      .map(jsonLine);
     const sortedField = (field: string) =>
       ended.map((j) => Number(j?.[field])).sort((a, b) => a - b);
     console.log(
       `  n=${n} marketplace log: answers all in after p50 ${percentile(sortedField("search_ms"), 50)} ms, the run's end stored in p50 ${percentile(sortedField("store_ms"), 50)} ms more`,
     );
 
-    const mpRss = await restingRssKb(mpPid, searches(10));
-    const baselineRss = await restingRssKb(baseline.pid ?? 0, fanouts(10));
+    const mpRss = await restingRssKb(mpPid, times(10, search));
+    const baselineRss = await restingRssKb(baseline.pid ?? 0, times(10, fanout));
     const rssPerNode = (mpRss - mpRssHalf) / (n - half);
     console.log(
       `  n=${n} marketplace rss: ${Math.round(mpRssHalf / 1024)} MB with ${half} instances, ${Math.round(mpRss / 1024)} MB with ${n}`,
