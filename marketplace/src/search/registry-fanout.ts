@@ -9,17 +9,31 @@ import {
 import type { FanoutEnd, FanoutHandlers, FanoutRun, SearchFanout } from "./search-fanout.js";
 
 interface Running {
+  /** Instances that were written the query and have not answered. */
   readonly pending: Set<string>;
+  /** Instances still to be written the query. */
+  unwritten: number;
   readonly startedAt: number;
   readonly handlers: FanoutHandlers;
   finish(end: FanoutEnd): void;
 }
 
 /**
+ * How many streams are written the query per turn of the event loop. A
+ * stream's write reaches the network only once the running JavaScript yields,
+ * so one loop over every stream would keep all instances idle until the last
+ * write; in slices, the first instances evaluate the query while the rest are
+ * written, and their answers are read in between. Slices of 10 to 20 did best
+ * in the search benchmark, at 1,000 and at 10,000 instances.
+ */
+const streamsPerTurn = 16;
+
+/**
  * The fan-out over this process's node streams: the query is serialized once
- * and the same bytes are written to every claimed instance's stream. Answers
- * are matched to the stream they arrived on, so an instance can only answer
- * a query it was sent, and only once.
+ * and the same bytes are written to every claimed instance's stream, a slice
+ * of streams per turn of the event loop. Answers are matched to the stream
+ * they arrived on, so an instance can only answer a query it was sent, and
+ * only once.
  */
 export class RegistryFanout implements SearchFanout, AnswerSink {
   private readonly running = new Map<string, Running>();
@@ -33,42 +47,50 @@ export class RegistryFanout implements SearchFanout, AnswerSink {
 
   start(query: Query, deadline: number, handlers: FanoutHandlers, signal: AbortSignal): FanoutRun {
     const bytes = encodeAttachResponse({ message: { case: "query", value: query } });
-    const pending = new Set<string>();
-    const unwritable: string[] = [];
-    const startedAt = Date.now();
-    for (const link of this.registry.all()) {
-      if (!link.claimed) continue;
-      if (link.writeBytes(bytes)) pending.add(link.instanceId);
-      else unwritable.push(link.instanceId);
-    }
-    const asked = pending.size + unwritable.length;
+    const targets: NodeLink[] = [];
+    for (const link of this.registry.all()) if (link.claimed) targets.push(link);
     let resolve!: (end: FanoutEnd) => void;
     const done = new Promise<FanoutEnd>((r) => {
       resolve = r;
     });
     let timer: NodeJS.Timeout | undefined;
+    let nextSlice: NodeJS.Immediate | undefined;
     const onAbort = () => run.finish("cancelled");
     const run: Running = {
-      pending,
-      startedAt,
+      pending: new Set(),
+      unwritten: targets.length,
+      startedAt: Date.now(),
       handlers,
       finish: (end) => {
         if (this.running.get(query.queryId) !== run) return;
         this.running.delete(query.queryId);
         clearTimeout(timer);
+        clearImmediate(nextSlice);
         signal.removeEventListener("abort", onAbort);
         resolve(end);
       },
     };
     this.running.set(query.queryId, run);
-    for (const id of unwritable) handlers.lost(id);
+    let next = 0;
+    const writeSlice = () => {
+      nextSlice = undefined;
+      const end = Math.min(targets.length, next + streamsPerTurn);
+      for (; next < end; next++) {
+        const link = targets[next] as NodeLink;
+        run.unwritten--;
+        if (link.writeBytes(bytes)) run.pending.add(link.instanceId);
+        else handlers.lost(link.instanceId);
+      }
+      if (next < targets.length) nextSlice = setImmediate(writeSlice);
+      else if (run.pending.size === 0) run.finish("all_answered");
+    };
     if (signal.aborted) run.finish("cancelled");
-    else if (pending.size === 0) run.finish("all_answered");
     else {
       signal.addEventListener("abort", onAbort, { once: true });
       timer = setTimeout(() => run.finish("deadline"), Math.max(0, deadline - Date.now()));
+      writeSlice();
     }
-    return { asked, done };
+    return { asked: targets.length, done };
   }
 
   /** @internal Called by the registry for every answer that arrives. */
@@ -90,7 +112,7 @@ export class RegistryFanout implements SearchFanout, AnswerSink {
       return;
     }
     run.handlers.answer(link.instanceId, answer.match, Date.now() - run.startedAt);
-    if (run.pending.size === 0) run.finish("all_answered");
+    if (run.pending.size === 0 && run.unwritten === 0) run.finish("all_answered");
   }
 
   /** @internal Called by the registry when a stream ends. */
@@ -98,7 +120,7 @@ export class RegistryFanout implements SearchFanout, AnswerSink {
     for (const run of [...this.running.values()]) {
       if (!run.pending.delete(link.instanceId)) continue;
       run.handlers.lost(link.instanceId);
-      if (run.pending.size === 0) run.finish("all_answered");
+      if (run.pending.size === 0 && run.unwritten === 0) run.finish("all_answered");
     }
   }
 }
