@@ -11,11 +11,13 @@ import type { FanoutEnd, FanoutHandlers, FanoutRun, SearchFanout } from "./searc
 interface Running {
   /** Instances that were written the query and have not answered. */
   readonly pending: Set<string>;
-  /** Instances still to be written the query. */
-  unwritten: number;
+  /** Whether slices of streams are still to be written the query. */
+  writing: boolean;
   readonly startedAt: number;
   readonly handlers: FanoutHandlers;
   finish(end: FanoutEnd): void;
+  /** Finishes as all answered once every stream was written and none is pending. */
+  finishIfAnswered(): void;
 }
 
 /**
@@ -58,7 +60,7 @@ export class RegistryFanout implements SearchFanout, AnswerSink {
     const onAbort = () => run.finish("cancelled");
     const run: Running = {
       pending: new Set(),
-      unwritten: targets.length,
+      writing: true,
       startedAt: Date.now(),
       handlers,
       finish: (end) => {
@@ -69,6 +71,9 @@ export class RegistryFanout implements SearchFanout, AnswerSink {
         signal.removeEventListener("abort", onAbort);
         resolve(end);
       },
+      finishIfAnswered: () => {
+        if (!run.writing && run.pending.size === 0) run.finish("all_answered");
+      },
     };
     this.running.set(query.queryId, run);
     let next = 0;
@@ -77,12 +82,14 @@ export class RegistryFanout implements SearchFanout, AnswerSink {
       const end = Math.min(targets.length, next + streamsPerTurn);
       for (; next < end; next++) {
         const link = targets[next] as NodeLink;
-        run.unwritten--;
         if (link.writeBytes(bytes)) run.pending.add(link.instanceId);
         else handlers.lost(link.instanceId);
       }
       if (next < targets.length) nextSlice = setImmediate(writeSlice);
-      else if (run.pending.size === 0) run.finish("all_answered");
+      else {
+        run.writing = false;
+        run.finishIfAnswered();
+      }
     };
     if (signal.aborted) run.finish("cancelled");
     else {
@@ -112,7 +119,7 @@ export class RegistryFanout implements SearchFanout, AnswerSink {
       return;
     }
     run.handlers.answer(link.instanceId, answer.match, Date.now() - run.startedAt);
-    if (run.pending.size === 0 && run.unwritten === 0) run.finish("all_answered");
+    run.finishIfAnswered();
   }
 
   /** @internal Called by the registry when a stream ends. */
@@ -120,7 +127,7 @@ export class RegistryFanout implements SearchFanout, AnswerSink {
     for (const run of [...this.running.values()]) {
       if (!run.pending.delete(link.instanceId)) continue;
       run.handlers.lost(link.instanceId);
-      if (run.pending.size === 0 && run.unwritten === 0) run.finish("all_answered");
+      run.finishIfAnswered();
     }
   }
 }
