@@ -7,6 +7,7 @@ import * as accessConsent from "./2026-11-25-0600-access-consent.js";
 import * as apiClients from "./2026-11-25-0700-api-clients.js";
 import * as searchMatchUnchecked from "./2026-11-25-0800-search-match-unchecked.js";
 import * as searchMatchesInRun from "./2026-12-03-0900-search-matches-in-run.js";
+import * as searchMatchesUncompressed from "./2026-12-03-1800-search-matches-uncompressed.js";
 
 /**
  * Every migration, by name. Names sort by date, so kysely applies them in the
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-25-0700-api-clients": apiClients,
   "2026-11-25-0800-search-match-unchecked": searchMatchUnchecked,
   "2026-12-03-0900-search-matches-in-run": searchMatchesInRun,
+  "2026-12-03-1800-search-matches-uncompressed": searchMatchesUncompressed,
 };
