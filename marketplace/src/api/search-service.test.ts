@@ -161,11 +161,15 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
     expect(events[0]?.case).toBe("started");
     const started = only(events, "started")[0];
     expect(started?.counts).toMatchObject({ asked: 3, offline: 1, skippedUnclaimed: 1 });
-    expect(
-      only(events, "matches")
-        .flatMap((b) => b.matches.map((m) => m.instanceId))
-        .sort(),
-    ).toEqual([nodes.at1?.instanceId, nodes.at2?.instanceId].sort());
+    const batches = only(events, "matches");
+    expect(batches.flatMap((b) => b.instanceIds).sort()).toEqual(
+      [nodes.at1?.instanceId, nodes.at2?.instanceId].sort(),
+    );
+    // A latency per match, in the same order; no message per match.
+    for (const b of batches) {
+      expect(b.latencyMs).toHaveLength(b.instanceIds.length);
+      expect(b.matches).toEqual([]);
+    }
     const summary = only(events, "summary")[0];
     expect(events.at(-1)?.case).toBe("summary");
     expect(summary?.state).toBe(SearchRunState.COMPLETED);
@@ -227,9 +231,7 @@ describe.each(testDatabaseKinds())("searching AIIDA instances (%s)", (kind) => {
     });
     const events = await running;
     const summary = only(events, "summary")[0];
-    expect(only(events, "matches").flatMap((b) => b.matches.map((m) => m.instanceId))).toEqual([
-      nodes.de1?.instanceId,
-    ]);
+    expect(only(events, "matches").flatMap((b) => b.instanceIds)).toEqual([nodes.de1?.instanceId]);
     expect(summary?.matchedInstanceIds).not.toContain(nodes.unclaimed?.instanceId);
     expect(summary?.counts).toMatchObject({ asked: 4, matched: 1, notMatched: 3, timedOut: 0 });
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { SearchInstancesResponse, SearchMatch } from "@eddie-marketplace/gen";
+import type { SearchInstancesResponse } from "@eddie-marketplace/gen";
 import type { Logger } from "@eddie-marketplace/sdk/log";
 import type { Kysely } from "kysely";
 import { NotFoundError, PreconditionError } from "../api/errors.js";
@@ -41,7 +41,7 @@ interface FoundMatch {
   readonly latencyMs: number;
 }
 
-/** The most matches in one `matches` event (about 60 bytes each on the wire). */
+/** The most matches in one `matches` event (about 40 bytes each on the wire). */
 const matchesPerEvent = 1_000;
 
 /**
@@ -306,29 +306,24 @@ class Pacer {
   }
 }
 
-/**
- * A batch of matches, built as message literals without the generic `create`
- * walk: one message per matching instance.
- */
+/** A batch of matches, as the contract's two parallel lists. */
 function matchesEvent(matches: readonly FoundMatch[]): SearchInstancesResponse {
+  const instanceIds: string[] = [];
+  const latencyMs: number[] = [];
+  for (const m of matches) {
+    instanceIds.push(m.instanceId);
+    latencyMs.push(Math.max(0, Math.round(m.latencyMs)));
+  }
   return {
     $typeName: "eddie.marketplace.v1.SearchInstancesResponse",
     event: {
       case: "matches",
-      value: { $typeName: "eddie.marketplace.v1.SearchMatches", matches: matches.map(searchMatch) },
-    },
-  };
-}
-
-function searchMatch({ instanceId, latencyMs }: FoundMatch): SearchMatch {
-  const ms = Math.max(0, Math.round(latencyMs));
-  return {
-    $typeName: "eddie.marketplace.v1.SearchMatch",
-    instanceId,
-    latency: {
-      $typeName: "google.protobuf.Duration",
-      seconds: BigInt(Math.floor(ms / 1000)),
-      nanos: (ms % 1000) * 1_000_000,
+      value: {
+        $typeName: "eddie.marketplace.v1.SearchMatches",
+        matches: [],
+        instanceIds,
+        latencyMs,
+      },
     },
   };
 }

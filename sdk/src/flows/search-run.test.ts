@@ -23,7 +23,7 @@ const counts = {
 const started: Event = { case: "started", value: { searchRunId: "run-1", counts } };
 const matches = (...ids: string[]): Event => ({
   case: "matches",
-  value: { matches: ids.map((instanceId) => ({ instanceId })) },
+  value: { instanceIds: ids, latencyMs: ids.map((_, i) => 40 + i * 1_000) },
 });
 const summary: Event = {
   case: "summary",
@@ -72,6 +72,13 @@ describe("search: a running search as an async iterable", () => {
       seen.push(ev.case === "match" ? `match ${ev.value.instanceId}` : ev.case);
     }
     expect(seen).toEqual(["started", "match i-1", "progress", "match i-2", "match i-3", "summary"]);
+    const latencies: unknown[] = [];
+    for await (const m of run.matches()) latencies.push(m.latency);
+    expect(latencies).toMatchObject([
+      { seconds: 0n, nanos: 40_000_000 },
+      { seconds: 0n, nanos: 40_000_000 },
+      { seconds: 1n, nanos: 40_000_000 },
+    ]);
     expect((await run.started).searchRunId).toBe("run-1");
     expect((await run.summary).matchedInstanceIds).toEqual(["i-1", "i-2"]);
     expect(requests[0]?.dataRequestId).toBe("dr-1");
@@ -82,14 +89,16 @@ describe("search: a running search as an async iterable", () => {
     const { mp } = await marketplace(async function* () {
       yield started;
       yield matches("i-1");
-      // A Marketplace before batches sent each match on its own.
+      // Marketplaces before the lists sent each match on its own, then a
+      // message per match in a batch.
       yield { case: "match", value: { instanceId: "i-2" } };
+      yield { case: "matches", value: { matches: [{ instanceId: "i-3" }] } };
       yield summary;
     });
     const run = search(mp, "dr-1");
     const ids: string[] = [];
     for await (const m of run.matches()) ids.push(m.instanceId);
-    expect(ids).toEqual(["i-1", "i-2"]);
+    expect(ids).toEqual(["i-1", "i-2", "i-3"]);
     const onlySummary = search(mp, "dr-1");
     expect((await onlySummary.summary).counts?.matched).toBe(2);
   });

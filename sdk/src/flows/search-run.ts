@@ -9,8 +9,8 @@ import type { MarketplaceClient } from "../marketplace-client.js";
 
 /**
  * One event of a running search: started, a match, progress, or the summary
- * (last). The Marketplace sends matches in batches; they are handed out here
- * one `match` event each.
+ * (last). The Marketplace sends matches in batches of two parallel lists;
+ * they are handed out here one `match` event each.
  */
 export type SearchEvent = Exclude<
   SearchInstancesResponse["event"],
@@ -105,7 +105,12 @@ export function search(
         const ev = res.event;
         if (ev.case === undefined) continue;
         if (ev.case === "matches") {
+          const { instanceIds, latencyMs } = ev.value;
+          // A Marketplace before the lists sent a message per match.
           for (const value of ev.value.matches) events.push({ case: "match", value });
+          for (let i = 0; i < instanceIds.length; i++) {
+            events.push({ case: "match", value: searchMatch(instanceIds[i] ?? "", latencyMs[i]) });
+          }
           notify();
           continue;
         }
@@ -156,5 +161,21 @@ export function search(
       for await (const ev of iterate()) if (ev.case === "match") yield ev.value;
     },
     cancel: () => abort.abort(),
+  };
+}
+
+/** One match of a `matches` batch, as the message `search()` hands out. */
+function searchMatch(instanceId: string, latencyMs: number | undefined): SearchMatch {
+  return {
+    $typeName: "eddie.marketplace.v1.SearchMatch",
+    instanceId,
+    latency:
+      latencyMs === undefined
+        ? undefined
+        : {
+            $typeName: "google.protobuf.Duration",
+            seconds: BigInt(Math.floor(latencyMs / 1000)),
+            nanos: (latencyMs % 1000) * 1_000_000,
+          },
   };
 }

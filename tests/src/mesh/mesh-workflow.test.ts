@@ -168,10 +168,7 @@ describe("the AIIDA mesh with real processes", () => {
   }
 
   const matchedIds = (events: SearchInstancesResponse["event"][]) =>
-    events
-      .flatMap((e) => (e.case === "matches" ? e.value.matches : []))
-      .map((m) => m.instanceId)
-      .sort();
+    events.flatMap((e) => (e.case === "matches" ? e.value.instanceIds : [])).sort();
 
   const everywhere = ["AT", "NL", "FR", "IT", "DE"];
 

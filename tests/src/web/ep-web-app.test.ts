@@ -299,6 +299,10 @@ describe("the EP Web App in a browser", () => {
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.getByTestId("search-live").waitFor();
     await eventually(() => page.getByTestId("matches").locator("li").count()).toBe(3);
+    // Each match with the instance's ID and how soon it answered.
+    for (const text of await page.getByTestId("matches").locator("li").allTextContents()) {
+      expect(text).toMatch(/^[0-9a-f-]{36}\d+ ms$/);
+    }
     await page.getByTestId("search-summary").waitFor();
     expect(await page.locator('[data-count="matched"] strong').textContent()).toBe("3");
     expect(await page.locator('[data-count="asked"] strong').textContent()).toBe("3");

@@ -50,9 +50,10 @@ export function SearchPanel(props: { dataRequestId: string; onFinished: () => vo
           setCounts(ev.value);
         } else if (ev.case === "matches") {
           // Newest first: the batch is in arrival order.
-          const batch = ev.value.matches.map((m) => ({
-            instanceId: m.instanceId,
-            latencyMs: m.latency ? Number(m.latency.seconds) * 1000 + m.latency.nanos / 1e6 : 0,
+          const { instanceIds, latencyMs } = ev.value;
+          const batch = instanceIds.map((instanceId, i) => ({
+            instanceId,
+            latencyMs: latencyMs[i] ?? 0,
           }));
           setMatches((list) => [...batch.reverse(), ...list]);
         } else if (ev.case === "summary") {
