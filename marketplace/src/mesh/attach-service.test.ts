@@ -5,6 +5,7 @@ import type { DatabaseHandle } from "../db/database.js";
 import { openTestDatabase, testDatabaseKinds } from "../db/test-database.js";
 import { claimInstance } from "../instances/instance-claiming.js";
 import { findInstance } from "../instances/instance-repository.js";
+import { pingTicksPerInterval } from "./attach-service.js";
 import {
   attached,
   connectTestNode,
@@ -118,6 +119,36 @@ describe.each(testDatabaseKinds())("registering AIIDA instances (%s)", (kind) =>
     await detached(mesh.registry, identity.instanceId);
     await mesh.mesh.settled();
     expect((await findInstance(database.db, identity.instanceId))?.online).toBe(false);
+  });
+
+  it("pings each instance once per interval, but not all of them in the same tick", async () => {
+    // Its own mesh, so no other test's streams join or leave the rounds.
+    const spread = await startTestMesh(database.db, { pingIntervalMs: 200 });
+    const ticks = pingTicksPerInterval(200);
+    try {
+      const nodes = await Promise.all(
+        Array.from({ length: ticks }, async () => {
+          const node = await connectTestNode(spread.target, { identity: await testIdentity() });
+          await node.next("welcome");
+          return node;
+        }),
+      );
+      // A tick's pings share a nonce. Once every node is in the round, each
+      // is pinged once a round: ticks apart; and the nodes are pinged in
+      // different ticks of it.
+      await Promise.all(nodes.map((node) => node.next("ping")));
+      const nonces = await Promise.all(
+        nodes.map(async (node) => [
+          (await node.next("ping")).nonce,
+          (await node.next("ping")).nonce,
+        ]),
+      );
+      for (const [first, second] of nonces) expect(second).toBe((first ?? 0n) + BigInt(ticks));
+      expect(new Set(nonces.map(([first]) => first)).size).toBeGreaterThan(1);
+      for (const node of nodes) node.close();
+    } finally {
+      await spread.close();
+    }
   });
 
   it("closes the stream of an instance that stops answering pings", async () => {

@@ -68,6 +68,12 @@ export class NodeMesh {
   private timer: NodeJS.Timeout | undefined;
   private nonce = 0n;
   private readonly writes = new Set<Promise<unknown>>();
+  /** The streams of the current ping round, as they were when it began; how far it got. */
+  private round: { links: NodeLink[]; visited: number; tick: number } = {
+    links: [],
+    visited: 0,
+    tick: 0,
+  };
 
   constructor(private readonly deps: MeshDeps) {
     this.options = { ...defaultMeshOptions, ...deps.options };
@@ -114,7 +120,8 @@ export class NodeMesh {
 
   /** Starts pings and pairing-code rotation. */
   async start(): Promise<void> {
-    this.timer = setInterval(() => void this.tick(), this.options.pingIntervalMs);
+    const ticks = pingTicksPerInterval(this.options.pingIntervalMs);
+    this.timer = setInterval(() => void this.tick(ticks), this.options.pingIntervalMs / ticks);
     this.timer.unref();
   }
 
@@ -316,13 +323,36 @@ export class NodeMesh {
     else await this.sendNewPairingCode(instanceId);
   }
 
-  private async tick(): Promise<void> {
+  /**
+   * One tick of `ticks` per ping interval. A round visits every stream once
+   * per interval, a slice per tick, so that thousands of streams are not all
+   * written a ping in one turn of the event loop (blocking searches meanwhile)
+   * and do not all answer at once. A visit closes a stream silent for three
+   * intervals, pings the others, and rotates an unclaimed instance's pairing
+   * code before it expires. Streams attached during a round wait for the next.
+   */
+  private async tick(ticks: number): Promise<void> {
+    const round = this.round;
+    if (round.tick === 0) {
+      round.links = [...this.deps.registry.all()];
+      round.visited = 0;
+    }
+    round.tick++;
+    const until = Math.ceil((round.links.length * round.tick) / ticks);
+    const due = round.links.slice(round.visited, until);
+    round.visited = until;
+    if (round.tick === ticks) {
+      round.tick = 0;
+      round.links = [];
+    }
     const now = Date.now();
     const silentFor = 3 * this.options.pingIntervalMs;
     this.nonce++;
     const ping = encodeAttachResponse({ message: { case: "ping", value: { nonce: this.nonce } } });
     const rotate: string[] = [];
-    for (const link of [...this.deps.registry.all()]) {
+    for (const link of due) {
+      // Replaced by a newer stream of the same instance, or gone, since the round began.
+      if (this.deps.registry.link(link.instanceId) !== link) continue;
       if (now - link.lastHeard > silentFor) {
         link.close(grpc.status.UNAVAILABLE, "no answer to pings");
         if (this.deps.registry.detach(link)) {
@@ -349,6 +379,14 @@ export class NodeMesh {
       );
     }
   }
+}
+
+/**
+ * Into how many ticks a ping interval is divided: about one a second, and at
+ * least 10, so that a tick pings a tenth of the streams at most.
+ */
+export function pingTicksPerInterval(pingIntervalMs: number): number {
+  return Math.max(10, Math.round(pingIntervalMs / 1000));
 }
 
 function pairingCodeMessage(code: IssuedCode) {
