@@ -3,8 +3,10 @@
 // instances register with real key proofs and are claimed through the real
 // InstanceService, and an eligible party searches through the SDK (its
 // default Connect transport, real access token) again and again. In the same
-// run, a plain grpc-js bidi fan-out (same N, same query bytes, same simulated
-// instances, no application logic) is measured as the baseline.
+// run, a plain grpc-js bidi fan-out (same N, same query bytes, no application
+// logic) is measured as the baseline. One process simulates the instances of
+// both: each side gets its own N streams from it, so whatever state that
+// process is in (heap, collections, what it did before) weighs on both alike.
 //
 //   npm run bench:search                 # N = 1,000 and N = 10,000
 //   BENCH_QUICK=1 npm run bench:search   # N = 200
@@ -215,8 +217,7 @@ async function benchSize(
     ].join(" "),
   });
   const baseline = forkHelper("search-bench-baseline.ts", memoryAtRest);
-  let mpNodes: ChildProcess | undefined;
-  let baselineNodes: ChildProcess | undefined;
+  let instancesHelper: ChildProcess | undefined;
   try {
     const mpPid = programPid(mp);
     const { port: baselinePort } = await request<Extract<BaselineReport, { type: "listening" }>>(
@@ -286,7 +287,7 @@ async function benchSize(
         "connected",
       );
     const nodes = forkHelper("search-bench-nodes.ts");
-    mpNodes = nodes;
+    instancesHelper = nodes;
     const connectAndClaim = async (count: number) => {
       const registered = await connectNodes(nodes, mp.ready.grpcPort, count);
       const claimStarted = performance.now();
@@ -315,8 +316,7 @@ async function benchSize(
     const mpRssHalf = await restingRssKb(mpPid, times(10, search));
     await connectAndClaim(n - half);
 
-    baselineNodes = forkHelper("search-bench-nodes.ts");
-    await connectNodes(baselineNodes, baselinePort, n);
+    await connectNodes(nodes, baselinePort, n);
 
     for (let i = 0; i < warmup; i++) {
       await search();
@@ -326,12 +326,19 @@ async function benchSize(
     // Searches and baseline fan-outs take turns, so both see the same machine.
     // Each connect numbers its instances from 0; every matchEvery-th matches.
     const expected = Math.ceil(half / matchEvery) + Math.ceil((n - half) / matchEvery);
-    const pids = [mpPid, baseline.pid ?? 0, mpNodes.pid ?? 0, baselineNodes.pid ?? 0];
-    const cpuBefore = pids.map(cpuMicros);
+    const servers = [mpPid, baseline.pid ?? 0];
+    const cpuBefore = servers.map(cpuMicros);
+    // The instances' CPU time, split by whom they were answering.
+    const instancesPid = nodes.pid ?? 0;
+    let instancesCpuSearching = 0;
+    let instancesCpuBaseline = 0;
     const latencies: number[] = [];
     const baselineLatencies: number[] = [];
     for (let i = 0; i < repeats; i++) {
+      const beforeSearch = cpuMicros(instancesPid);
       const { ms, summary } = await search();
+      const afterSearch = cpuMicros(instancesPid);
+      instancesCpuSearching += afterSearch - beforeSearch;
       if (summary?.asked !== n || summary.matched !== expected) {
         throw new Error(
           `search ${i}: asked ${summary?.asked}, matched ${summary?.matched}; want ${n}, ${expected}`,
@@ -339,10 +346,13 @@ async function benchSize(
       }
       latencies.push(ms);
       baselineLatencies.push(await fanout());
+      instancesCpuBaseline += cpuMicros(instancesPid) - afterSearch;
     }
-    const [cpuMp, cpuBaseline, cpuMpNodes, cpuBaselineNodes] = pids.map(
+    const [cpuMp, cpuBaseline] = servers.map(
       (pid, i) => (cpuMicros(pid) - (cpuBefore[i] ?? 0)) / (repeats * n),
-    ) as [number, number, number, number];
+    ) as [number, number];
+    const cpuMpNodes = instancesCpuSearching / (repeats * n);
+    const cpuBaselineNodes = instancesCpuBaseline / (repeats * n);
     // The Marketplace's own account of the measured searches (its log line per run).
     const ended = mp.output
       .filter((line) => line.includes('"search run ended"'))
@@ -367,11 +377,11 @@ async function benchSize(
     const p50 = percentile(latencies, 50);
     const b50 = percentile(baselineLatencies, 50);
     console.log(
-      `  n=${n} baseline: p99_ms=${percentile(baselineLatencies, 99).toFixed(1)} server cpu_us_per_node=${cpuBaseline.toFixed(1)} rss_kb_per_node=${baselineRssPerNode.toFixed(1)}; simulated instances cpu_us_per_node=${cpuMpNodes.toFixed(1)} (marketplace) ${cpuBaselineNodes.toFixed(1)} (baseline)`,
+      `  n=${n} baseline: p99_ms=${percentile(baselineLatencies, 99).toFixed(1)} server cpu_us_per_node=${cpuBaseline.toFixed(1)} rss_kb_per_node=${baselineRssPerNode.toFixed(1)}; simulated instances cpu_us_per_node=${cpuMpNodes.toFixed(1)} answering the marketplace, ${cpuBaselineNodes.toFixed(1)} the baseline`,
     );
     return `search fanout n=${n} p50_ms=${p50.toFixed(1)} p99_ms=${percentile(latencies, 99).toFixed(1)} cpu_us_per_node=${cpuMp.toFixed(1)} rss_kb_per_node=${rssPerNode.toFixed(1)} baseline_p50_ms=${b50.toFixed(1)} ratio=${(p50 / b50).toFixed(2)}`;
   } finally {
-    for (const helper of [mpNodes, baselineNodes, baseline]) {
+    for (const helper of [instancesHelper, baseline]) {
       if (helper) await stopHelper(helper);
     }
     await mp.stop();
