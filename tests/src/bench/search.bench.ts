@@ -4,9 +4,10 @@
 // InstanceService, and an eligible party searches through the SDK (its
 // default Connect transport, real access token) again and again. In the same
 // run, a plain grpc-js bidi fan-out (same N, same query bytes, no application
-// logic) is measured as the baseline. One process simulates the instances of
-// both: each side gets its own N streams from it, so whatever state that
-// process is in (heap, collections, what it did before) weighs on both alike.
+// logic) is measured as the baseline. Two processes simulate the instances of
+// both, half of each side's N streams in each (one process would need 2N
+// sockets), so whatever state a process is in (heap, collections, what it did
+// before) weighs on both sides alike.
 //
 //   npm run bench:search                 # N = 1,000 and N = 10,000
 //   BENCH_QUICK=1 npm run bench:search   # N = 200
@@ -217,7 +218,7 @@ async function benchSize(
     ].join(" "),
   });
   const baseline = forkHelper("search-bench-baseline.ts", memoryAtRest);
-  let instancesHelper: ChildProcess | undefined;
+  const instancesHelpers: ChildProcess[] = [];
   try {
     const mpPid = programPid(mp);
     const { port: baselinePort } = await request<Extract<BaselineReport, { type: "listening" }>>(
@@ -286,10 +287,13 @@ async function benchSize(
         } satisfies NodesCommand,
         "connected",
       );
-    const nodes = forkHelper("search-bench-nodes.ts");
-    instancesHelper = nodes;
-    const connectAndClaim = async (count: number) => {
-      const registered = await connectNodes(nodes, mp.ready.grpcPort, count);
+    const [first, second] = [0, 1].map(() => {
+      const helper = forkHelper("search-bench-nodes.ts");
+      instancesHelpers.push(helper);
+      return helper;
+    }) as [ChildProcess, ChildProcess];
+    const connectAndClaim = async (helper: ChildProcess, count: number) => {
+      const registered = await connectNodes(helper, mp.ready.grpcPort, count);
       const claimStarted = performance.now();
       let next = 0;
       await Promise.all(
@@ -310,13 +314,14 @@ async function benchSize(
       for (let i = 0; i < count; i++) await op();
     };
     const half = Math.floor(n / 2);
-    await connectAndClaim(half);
+    await connectAndClaim(first, half);
     // As many searches as the full size gets before its reading.
     await times(warmup + repeats, search)();
     const mpRssHalf = await restingRssKb(mpPid, times(10, search));
-    await connectAndClaim(n - half);
+    await connectAndClaim(second, n - half);
 
-    await connectNodes(nodes, baselinePort, n);
+    await connectNodes(first, baselinePort, half);
+    await connectNodes(second, baselinePort, n - half);
 
     for (let i = 0; i < warmup; i++) {
       await search();
@@ -329,15 +334,15 @@ async function benchSize(
     const servers = [mpPid, baseline.pid ?? 0];
     const cpuBefore = servers.map(cpuMicros);
     // The instances' CPU time, split by whom they were answering.
-    const instancesPid = nodes.pid ?? 0;
+    const instancesCpu = () => cpuMicros(first.pid ?? 0) + cpuMicros(second.pid ?? 0);
     let instancesCpuSearching = 0;
     let instancesCpuBaseline = 0;
     const latencies: number[] = [];
     const baselineLatencies: number[] = [];
     for (let i = 0; i < repeats; i++) {
-      const beforeSearch = cpuMicros(instancesPid);
+      const beforeSearch = instancesCpu();
       const { ms, summary } = await search();
-      const afterSearch = cpuMicros(instancesPid);
+      const afterSearch = instancesCpu();
       instancesCpuSearching += afterSearch - beforeSearch;
       if (summary?.asked !== n || summary.matched !== expected) {
         throw new Error(
@@ -346,7 +351,7 @@ async function benchSize(
       }
       latencies.push(ms);
       baselineLatencies.push(await fanout());
-      instancesCpuBaseline += cpuMicros(instancesPid) - afterSearch;
+      instancesCpuBaseline += instancesCpu() - afterSearch;
     }
     const [cpuMp, cpuBaseline] = servers.map(
       (pid, i) => (cpuMicros(pid) - (cpuBefore[i] ?? 0)) / (repeats * n),
@@ -381,9 +386,7 @@ async function benchSize(
     );
     return `search fanout n=${n} p50_ms=${p50.toFixed(1)} p99_ms=${percentile(latencies, 99).toFixed(1)} cpu_us_per_node=${cpuMp.toFixed(1)} rss_kb_per_node=${rssPerNode.toFixed(1)} baseline_p50_ms=${b50.toFixed(1)} ratio=${(p50 / b50).toFixed(2)}`;
   } finally {
-    for (const helper of [instancesHelper, baseline]) {
-      if (helper) await stopHelper(helper);
-    }
+    for (const helper of [...instancesHelpers, baseline]) await stopHelper(helper);
     await mp.stop();
     await database?.drop();
   }
