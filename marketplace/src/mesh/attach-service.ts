@@ -68,12 +68,8 @@ export class NodeMesh {
   private timer: NodeJS.Timeout | undefined;
   private nonce = 0n;
   private readonly writes = new Set<Promise<unknown>>();
-  /** The streams of the current ping round, as they were when it began; how far it got. */
-  private round: { links: NodeLink[]; visited: number; tick: number } = {
-    links: [],
-    visited: 0,
-    tick: 0,
-  };
+  /** The streams of the current ping round, as they were when it began, and its ticks so far. */
+  private round: { links: NodeLink[]; tick: number } = { links: [], tick: 0 };
 
   constructor(private readonly deps: MeshDeps) {
     this.options = { ...defaultMeshOptions, ...deps.options };
@@ -333,14 +329,11 @@ export class NodeMesh {
    */
   private async tick(ticks: number): Promise<void> {
     const round = this.round;
-    if (round.tick === 0) {
-      round.links = [...this.deps.registry.all()];
-      round.visited = 0;
-    }
+    if (round.tick === 0) round.links = [...this.deps.registry.all()];
+    // The tick-th of `ticks` equal slices of the round's streams.
+    const sliceEnd = (tick: number) => Math.ceil((round.links.length * tick) / ticks);
+    const due = round.links.slice(sliceEnd(round.tick), sliceEnd(round.tick + 1));
     round.tick++;
-    const until = Math.ceil((round.links.length * round.tick) / ticks);
-    const due = round.links.slice(round.visited, until);
-    round.visited = until;
     if (round.tick === ticks) {
       round.tick = 0;
       round.links = [];

@@ -1,3 +1,4 @@
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type {
   SearchInstancesResponse,
@@ -169,13 +170,6 @@ function searchMatch(instanceId: string, latencyMs: number | undefined): SearchM
   return {
     $typeName: "eddie.marketplace.v1.SearchMatch",
     instanceId,
-    latency:
-      latencyMs === undefined
-        ? undefined
-        : {
-            $typeName: "google.protobuf.Duration",
-            seconds: BigInt(Math.floor(latencyMs / 1000)),
-            nanos: (latencyMs % 1000) * 1_000_000,
-          },
+    latency: latencyMs === undefined ? undefined : durationFromMs(latencyMs),
   };
 }

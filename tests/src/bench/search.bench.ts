@@ -287,11 +287,9 @@ async function benchSize(
         } satisfies NodesCommand,
         "connected",
       );
-    const [first, second] = [0, 1].map(() => {
-      const helper = forkHelper("search-bench-nodes.ts");
-      instancesHelpers.push(helper);
-      return helper;
-    }) as [ChildProcess, ChildProcess];
+    const first = forkHelper("search-bench-nodes.ts");
+    const second = forkHelper("search-bench-nodes.ts");
+    instancesHelpers.push(first, second);
     const connectAndClaim = async (helper: ChildProcess, count: number) => {
       const registered = await connectNodes(helper, mp.ready.grpcPort, count);
       const claimStarted = performance.now();
