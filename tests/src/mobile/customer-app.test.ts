@@ -137,6 +137,8 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     if (ctx.task.result?.state === "fail" && page) {
       await phone.screenshot(`failed-${ctx.task.name.split(" ").slice(0, 3).join("-")}`);
       if (pageWarnings.length > 0) console.log(`the app warned:\n${pageWarnings.join("\n")}`);
+      console.log(`the Marketplace's last lines:\n${mp.output.slice(-40).join("\n")}`);
+      console.log(`the node's last lines:\n${node.output.slice(-20).join("\n")}`);
     }
     pageWarnings.length = 0;
   });
@@ -369,7 +371,9 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
       deliveryEndpoint: `http://127.0.0.1:${receiver.port}`,
     });
     const run = await search(ep, exportCheck.id, { timeoutMs: 5_000 }).summary;
-    await requestAccess(ep, run.id);
+    expect(run.counts?.matched).toBe(1);
+    const asked = await requestAccess(ep, run.id);
+    expect(asked.requestsSent).toBe(1);
 
     // Shown by the service worker, as on a phone with the app in the background.
     await expect
