@@ -115,6 +115,7 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     page.on("console", (m) => {
       if (m.type() === "warning" || m.type() === "error") pageWarnings.push(m.text());
     });
+    page.on("load", () => pageWarnings.push(`(loaded ${page.url()})`));
   });
 
   afterAll(async () => {
@@ -137,6 +138,10 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     if (ctx.task.result?.state === "fail" && page) {
       await phone.screenshot(`failed-${ctx.task.name.split(" ").slice(0, 3).join("-")}`);
       if (pageWarnings.length > 0) console.log(`the app warned:\n${pageWarnings.join("\n")}`);
+      const state = await page.evaluate(
+        `[document.visibilityState, Notification.permission, !!navigator.serviceWorker.controller].join(" ")`,
+      );
+      console.log(`the page: ${page.url()} (${state})\n${await page.locator("body").innerText()}`);
       console.log(`the Marketplace's last lines:\n${mp.output.slice(-40).join("\n")}`);
       console.log(`the node's last lines:\n${node.output.slice(-20).join("\n")}`);
     }
