@@ -116,6 +116,17 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
       if (m.type() === "warning" || m.type() === "error") pageWarnings.push(m.text());
     });
     page.on("load", () => pageWarnings.push(`(loaded ${page.url()})`));
+    // The live feed's own request: when it was made and how it ended.
+    const isFeed = (url: string) => url.endsWith("/NotificationService/Subscribe");
+    page.on("request", (r) => {
+      if (isFeed(r.url())) pageWarnings.push("(feed requested)");
+    });
+    page.on("requestfinished", (r) => {
+      if (isFeed(r.url())) pageWarnings.push("(feed ended)");
+    });
+    page.on("requestfailed", (r) => {
+      if (isFeed(r.url())) pageWarnings.push(`(feed failed: ${r.failure()?.errorText})`);
+    });
   });
 
   afterAll(async () => {
@@ -354,6 +365,13 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
 
   it("alerts with a system notification in the background, then rejects from the detail view", async () => {
     await phone.context.grantPermissions(["notifications"], { origin: preview.origin });
+    // The app opens afresh, as a phone starts it, rather than keep the feed the
+    // previous steps held back through the browser's request interception. Once
+    // the inbox has loaded, the feed resumes after its newest entry, so what
+    // comes next arrives through the feed.
+    await page.goto(`${preview.origin}/inbox`);
+    await page.evaluate(untilControlled);
+    await page.getByText("Live: new requests appear here at once").waitFor();
     // The app goes to the background. Headless Chromium keeps every page
     // visible (minimising does nothing), so the page's visibility is emulated.
     await page.evaluate(
