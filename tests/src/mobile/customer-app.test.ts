@@ -50,8 +50,11 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
   let node: RunningProgram<{ instanceId: string }>;
   let phone: Phone;
   let page: Page;
-  /** What the app warned of in the browser console during the current test. */
-  const pageWarnings: string[] = [];
+  /**
+   * What the page did during the current test: the app's console warnings and
+   * errors, page loads, and the live feed's requests.
+   */
+  const pageEvents: string[] = [];
   let ep: MarketplaceClient;
   let receiver: IngestReceiver;
   let heatPump: DataRequest;
@@ -113,19 +116,19 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     phone = await launchPhone();
     page = phone.page;
     page.on("console", (m) => {
-      if (m.type() === "warning" || m.type() === "error") pageWarnings.push(m.text());
+      if (m.type() === "warning" || m.type() === "error") pageEvents.push(m.text());
     });
-    page.on("load", () => pageWarnings.push(`(loaded ${page.url()})`));
+    page.on("load", () => pageEvents.push(`(loaded ${page.url()})`));
     // The live feed's own request: when it was made and how it ended.
     const isFeed = (url: string) => url.endsWith("/NotificationService/Subscribe");
     page.on("request", (r) => {
-      if (isFeed(r.url())) pageWarnings.push("(feed requested)");
+      if (isFeed(r.url())) pageEvents.push("(feed requested)");
     });
     page.on("requestfinished", (r) => {
-      if (isFeed(r.url())) pageWarnings.push("(feed ended)");
+      if (isFeed(r.url())) pageEvents.push("(feed ended)");
     });
     page.on("requestfailed", (r) => {
-      if (isFeed(r.url())) pageWarnings.push(`(feed failed: ${r.failure()?.errorText})`);
+      if (isFeed(r.url())) pageEvents.push(`(feed failed: ${r.failure()?.errorText})`);
     });
   });
 
@@ -144,11 +147,11 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
     .then((r) => (r ? r.getNotifications() : []))
     .then((shown) => shown.map((n) => n.title))`;
 
-  // A failed step keeps what the phone showed, and what the app warned of, to see why.
+  // A failed step keeps what the phone showed, what the page did, and the system's logs, to see why.
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === "fail" && page) {
       await phone.screenshot(`failed-${ctx.task.name.split(" ").slice(0, 3).join("-")}`);
-      if (pageWarnings.length > 0) console.log(`the app warned:\n${pageWarnings.join("\n")}`);
+      if (pageEvents.length > 0) console.log(`the page's events:\n${pageEvents.join("\n")}`);
       const state = await page.evaluate(
         `[document.visibilityState, Notification.permission, !!navigator.serviceWorker.controller].join(" ")`,
       );
@@ -156,7 +159,7 @@ describe.skipIf(!chromiumAvailable())("the Customer Mobile App on a phone", () =
       console.log(`the Marketplace's last lines:\n${mp.output.slice(-40).join("\n")}`);
       console.log(`the node's last lines:\n${node.output.slice(-20).join("\n")}`);
     }
-    pageWarnings.length = 0;
+    pageEvents.length = 0;
   });
 
   /** The pairing code the node shows right now (its latest "pairing code" line). */
